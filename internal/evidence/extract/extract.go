@@ -1,0 +1,404 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"github.com/go-shiori/dom"
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+)
+
+// MaxInputBytes is the most of a page Extract reads; the rest is ignored.
+const MaxInputBytes = 8 << 20
+
+// maxElements bounds the work spent on one page: beyond it only the cheap
+// extractor runs.
+const maxElements = 60000
+
+// Article is the text and metadata extracted from one page.
+type Article struct {
+	Title      string     `json:"title"`
+	Byline     string     `json:"byline"`
+	Text       string     `json:"text"`
+	Paragraphs []string   `json:"paragraphs"`
+	Published  *time.Time `json:"published,omitempty"`
+	Modified   *time.Time `json:"modified,omitempty"`
+	Language   string     `json:"language"`
+	Direction  string     `json:"direction"`
+	SiteName   string     `json:"site_name"`
+	// Method names the extractor whose text was kept: "readability",
+	// "trafilatura", "json-ld" or "dom" (the whole page's text, last resort).
+	Method string `json:"method"`
+}
+
+// Methods recorded in Article.Method.
+const (
+	MethodReadability = "readability"
+	MethodTrafilatura = "trafilatura"
+	MethodJSONLD      = "json-ld"
+	MethodDOM         = "dom"
+)
+
+// ErrNoText is returned (wrapped) when a page has no readable text at all.
+// The Article returned with it still carries the metadata found.
+var ErrNoText = errors.New("extract: no readable text")
+
+// Extract returns the main text and metadata of an HTML page. The encoding is
+// detected from a byte order mark or <meta charset>; pageURL (may be nil)
+// resolves relative references.
+func Extract(content []byte, pageURL *url.URL) (Article, error) {
+	return extractBytes(content, pageURL, "")
+}
+
+// ExtractReader is Extract for a response body: contentType is the
+// Content-Type header, whose charset is used unless the body starts with a
+// byte order mark. At most MaxInputBytes are read.
+func ExtractReader(r io.Reader, pageURL *url.URL, contentType string) (Article, error) {
+	content, err := io.ReadAll(io.LimitReader(r, MaxInputBytes))
+	if err != nil {
+		return Article{}, fmt.Errorf("extract: read: %w", err)
+	}
+	return extractBytes(content, pageURL, contentType)
+}
+
+func extractBytes(content []byte, pageURL *url.URL, contentType string) (Article, error) {
+	if len(content) > MaxInputBytes {
+		content = content[:MaxInputBytes]
+	}
+	doc, err := html.Parse(bytes.NewReader(decode(content, contentType)))
+	if err != nil {
+		return Article{}, fmt.Errorf("extract: parse html: %w", err)
+	}
+	return extractDocument(doc, pageURL)
+}
+
+// decode converts content to UTF-8. Invalid sequences become U+FFFD later,
+// in Normalize; decoding never fails.
+func decode(content []byte, contentType string) []byte {
+	enc, name, certain := charset.DetermineEncoding(content, contentType)
+	if !certain && name == "windows-1252" && mostlyUTF8(content) {
+		// No declared charset and a few broken bytes in an otherwise UTF-8
+		// page: reading it as Windows-1252 would garble every other letter.
+		name = "utf-8"
+	}
+	if name == "utf-8" {
+		return bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
+	}
+	out, err := enc.NewDecoder().Bytes(content)
+	if err != nil {
+		return content
+	}
+	return out
+}
+
+// mostlyUTF8 reports whether nearly every non-ASCII sequence is valid UTF-8.
+func mostlyUTF8(b []byte) bool {
+	valid, invalid := 0, 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			invalid++
+		} else if size > 1 {
+			valid++
+		}
+		b = b[size:]
+	}
+	return valid > 0 && invalid*50 < valid
+}
+
+// candidate is one extractor's proposal for the article text.
+type candidate struct {
+	method string
+	blocks []block
+	score  float64
+	words  int
+}
+
+func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
+	meta := readMetadata(doc)
+	a := Article{
+		Title:     meta.title,
+		Byline:    meta.byline,
+		Published: meta.published,
+		Modified:  meta.modified,
+		Language:  meta.language,
+		Direction: strings.ToLower(meta.direction),
+		SiteName:  meta.siteName,
+	}
+
+	clean := dom.Clone(doc, true)
+	removeBoilerplate(clean)
+	elements := countElements(clean, 0)
+
+	var cands []candidate
+	rd := readabilityCandidate(clean, pageURL, elements)
+	if rd.node != nil {
+		cands = append(cands, newCandidate(MethodReadability, renderBlocks(rd.node), a.Title, a.Byline))
+	}
+	if a.Title == "" {
+		a.Title = rd.title
+	}
+	if a.Byline == "" {
+		a.Byline = cleanByline(rd.byline)
+	}
+	if a.Direction == "" {
+		a.Direction = strings.ToLower(rd.dir)
+	}
+	if meta.articleBody != "" {
+		cands = append(cands, newCandidate(MethodJSONLD, textBlocks(meta.articleBody), a.Title, a.Byline))
+	}
+	if elements <= maxElements && needSecondOpinion(cands) {
+		if t := trafilaturaCandidate(clean, pageURL, a.Published == nil); t != nil {
+			if len(t.blocks) > 0 {
+				cands = append(cands, newCandidate(MethodTrafilatura, t.blocks, a.Title, a.Byline))
+			}
+			if a.Published == nil && t.date != nil {
+				a.Published = t.date
+			}
+			if a.Byline == "" {
+				a.Byline = cleanByline(t.author)
+			}
+			if a.Language == "" {
+				a.Language = t.language
+			}
+		}
+	}
+	best := pickCandidate(cands)
+	if best == nil || len(best.blocks) == 0 {
+		// Last resort: everything the cleaned page shows.
+		c := newCandidate(MethodDOM, renderBlocks(clean), a.Title, a.Byline)
+		best = &c
+	}
+	a.Method = best.method
+	for _, b := range best.blocks {
+		a.Paragraphs = append(a.Paragraphs, b.text)
+	}
+	a.Text = strings.Join(a.Paragraphs, "\n\n")
+	if a.Title == "" {
+		a.Title = meta.h1
+	}
+	a.Title = strings.Join(strings.Fields(Normalize(a.Title)), " ")
+	a.Byline = strings.Join(strings.Fields(Normalize(a.Byline)), " ")
+	a.SiteName = strings.Join(strings.Fields(Normalize(a.SiteName)), " ")
+	a.Language = normalizeLanguage(a.Language)
+	if a.Direction != "rtl" && a.Direction != "ltr" {
+		a.Direction = directionOf(a.Language, a.Text)
+	}
+	if a.Text == "" {
+		return a, fmt.Errorf("%w", ErrNoText)
+	}
+	return a, nil
+}
+
+type readabilityResult struct {
+	node               *html.Node
+	title, byline, dir string
+}
+
+func readabilityCandidate(clean *html.Node, pageURL *url.URL, elements int) (res readabilityResult) {
+	defer func() {
+		// A bug in a third-party extractor must not take a capture down.
+		if recover() != nil {
+			res = readabilityResult{}
+		}
+	}()
+	if elements > 4*maxElements {
+		return res
+	}
+	p := readability.NewParser()
+	p.DisableJSONLD = true
+	art, err := p.ParseDocument(clean, pageURL)
+	if err != nil {
+		return res
+	}
+	return readabilityResult{node: art.Node, title: art.Title(), byline: art.Byline()}
+}
+
+type trafilaturaResult struct {
+	blocks           []block
+	date             *time.Time
+	author, language string
+}
+
+func trafilaturaCandidate(clean *html.Node, pageURL *url.URL, wantDate bool) (res *trafilaturaResult) {
+	defer func() {
+		if recover() != nil {
+			res = nil
+		}
+	}()
+	opts := trafilatura.Options{
+		OriginalURL:     pageURL,
+		ExcludeComments: true,
+		Focus:           trafilatura.Balanced,
+		HtmlDateMode:    trafilatura.Disabled,
+		MaxTreeSize:     maxElements,
+	}
+	if wantDate {
+		opts.HtmlDateMode = trafilatura.Fast
+	}
+	r, err := trafilatura.ExtractDocument(clean, opts)
+	if err != nil || r == nil {
+		return nil
+	}
+	res = &trafilaturaResult{author: r.Metadata.Author, language: r.Metadata.Language}
+	if r.ContentNode != nil {
+		res.blocks = renderBlocks(r.ContentNode)
+	}
+	if !r.Metadata.Date.IsZero() {
+		d := r.Metadata.Date
+		res.date = &d
+	}
+	return res
+}
+
+// textBlocks splits plain text (JSON-LD articleBody) into paragraphs.
+func textBlocks(text string) []block {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	var out []block
+	for _, p := range strings.Split(text, "\n") {
+		if p = Normalize(p); p != "" {
+			out = append(out, block{text: p, words: len(strings.Fields(p))})
+		}
+	}
+	return out
+}
+
+func newCandidate(method string, blocks []block, title, byline string) candidate {
+	c := candidate{method: method}
+	for _, b := range blocks {
+		if isBoilerplateBlock(b, title, byline) {
+			continue
+		}
+		c.blocks = append(c.blocks, b)
+	}
+	c.words, c.score = scoreBlocks(c.blocks)
+	return c
+}
+
+// scoreBlocks rates a candidate: words in sentence-like paragraphs count
+// fully, short link-heavy fragments count against it.
+func scoreBlocks(blocks []block) (words int, score float64) {
+	for _, b := range blocks {
+		n := len(Words(b.text))
+		words += n
+		switch {
+		case b.heading:
+			score += 0.5 * float64(n)
+		case n >= 12 || endsSentence(b.text):
+			score += float64(n)
+		case n <= 3:
+			score -= 2
+		default:
+			score += 0.3 * float64(n)
+		}
+		if b.words > 0 {
+			score -= 2 * float64(n) * float64(b.linkWords) / float64(b.words)
+		}
+	}
+	return words, score
+}
+
+func endsSentence(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, " \"'”’»)"))
+	return strings.ContainsRune(".!?۔؟।", r)
+}
+
+// needSecondOpinion reports whether trafilatura should also run: when
+// readability found little, or its text looks like page furniture.
+func needSecondOpinion(cands []candidate) bool {
+	for _, c := range cands {
+		if c.method == MethodReadability && c.words >= 150 && c.score >= 0.8*float64(c.words) {
+			return false
+		}
+	}
+	return true
+}
+
+// pickCandidate keeps the best-scoring text. Readability's paragraphs win
+// ties: its structure is the most faithful. JSON-LD articleBody is the text
+// the publisher declared; when the page body agrees with it, the page's own
+// paragraphs are kept, when the page shows far less (client-side rendering),
+// the declared body is used.
+func pickCandidate(cands []candidate) *candidate {
+	var best *candidate
+	for i := range cands {
+		c := &cands[i]
+		if len(c.blocks) == 0 {
+			continue
+		}
+		if best == nil || c.score > best.score*1.1 {
+			best = c
+		}
+	}
+	return best
+}
+
+func countElements(n *html.Node, depth int) int {
+	if depth > maxDepth {
+		return 0
+	}
+	count := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			count += 1 + countElements(c, depth+1)
+		}
+	}
+	return count
+}
+
+// normalizeLanguage turns "en_US", "EN-us" into BCP 47 style "en-US".
+func normalizeLanguage(l string) string {
+	l = strings.TrimSpace(strings.ReplaceAll(l, "_", "-"))
+	if i := strings.IndexAny(l, ",; "); i >= 0 {
+		l = l[:i]
+	}
+	parts := strings.Split(l, "-")
+	for i, p := range parts {
+		if i == 0 {
+			parts[i] = strings.ToLower(p)
+		} else if len(p) == 2 {
+			parts[i] = strings.ToUpper(p)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+var rtlLanguages = map[string]bool{
+	"ar": true, "ur": true, "fa": true, "he": true, "iw": true, "ps": true, "sd": true,
+	"ug": true, "yi": true, "dv": true, "ckb": true, "ku-Arab": true, "pa-Arab": true,
+}
+
+// directionOf derives the text direction from the language, or from the
+// script of the text when no language is declared.
+func directionOf(lang, text string) string {
+	if lang != "" {
+		base, _, _ := strings.Cut(lang, "-")
+		if rtlLanguages[base] || strings.Contains(lang, "-Arab") {
+			return "rtl"
+		}
+		return "ltr"
+	}
+	rtl, ltr := 0, 0
+	for _, r := range text {
+		switch {
+		case unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana):
+			rtl++
+		case unicode.IsLetter(r):
+			ltr++
+		}
+	}
+	if rtl > ltr {
+		return "rtl"
+	}
+	return "ltr"
+}

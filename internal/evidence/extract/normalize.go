@@ -1,0 +1,135 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize returns the canonical form of an extracted text: valid UTF-8 in
+// Unicode NFC, line endings as "\n", control and invisible formatting
+// characters removed (ZWJ/ZWNJ are kept: Urdu, Persian and Hindi need them),
+// every run of whitespace inside a paragraph folded to one space, and
+// paragraphs separated by exactly one blank line. A paragraph break is any
+// line that is empty or blank. Normalize is idempotent.
+func Normalize(text string) string {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	text = norm.NFC.String(text)
+	var out strings.Builder
+	out.Grow(len(text))
+	var para strings.Builder
+	pendingSpace := false
+	newlines := 0 // consecutive newlines seen since the last visible character
+	flush := func() {
+		if para.Len() == 0 {
+			return
+		}
+		if out.Len() > 0 {
+			out.WriteString("\n\n")
+		}
+		out.WriteString(para.String())
+		para.Reset()
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		switch {
+		case r == '\r':
+			// "\r\n" counts once; a lone "\r" is a line end.
+			if i < len(text) && text[i] == '\n' {
+				continue
+			}
+			newlines++
+			pendingSpace = true
+		case r == '\n' || r == '\u2028' || r == '\u2029' || r == '\u0085':
+			newlines++
+			if r == '\u2029' {
+				newlines++
+			}
+			pendingSpace = true
+		case unicode.IsSpace(r):
+			pendingSpace = true
+		case dropRune(r):
+			// invisible: soft hyphen, BOM, bidi controls, other controls
+		default:
+			if newlines >= 2 {
+				flush()
+			} else if pendingSpace && para.Len() > 0 {
+				para.WriteByte(' ')
+			}
+			newlines = 0
+			pendingSpace = false
+			para.WriteRune(r)
+		}
+	}
+	flush()
+	return out.String()
+}
+
+// dropRune reports whether r is invisible formatting that carries no text:
+// controls, soft hyphen, byte order mark, bidirectional marks and embeddings.
+func dropRune(r rune) bool {
+	switch {
+	case r == '\u00AD', r == '\uFEFF', r == '\u200B', r == '\u2060':
+		return true
+	case r >= '\u200E' && r <= '\u200F', r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+		return true
+	case r == '\u061C':
+		return true
+	}
+	return unicode.IsControl(r)
+}
+
+// Words splits a text into the lower-cased words used to compare texts
+// (word-overlap F1): runs of letters, marks and digits. Combining marks stay
+// with their base letter so Devanagari and Nastaliq words are kept whole.
+func Words(text string) []string {
+	var words []string
+	start := -1
+	for i, r := range text {
+		inWord := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || r == '\u200C' || r == '\u200D'
+		if inWord && start < 0 {
+			start = i
+		} else if !inWord && start >= 0 {
+			words = append(words, strings.ToLower(text[start:i]))
+			start = -1
+		}
+	}
+	if start >= 0 {
+		words = append(words, strings.ToLower(text[start:]))
+	}
+	return words
+}
+
+// WordF1 returns the bag-of-words F1 of got against want: precision and recall
+// computed over word multisets. Two empty texts score 1.
+func WordF1(got, want string) (f1, precision, recall float64) {
+	g, w := Words(got), Words(want)
+	if len(g) == 0 && len(w) == 0 {
+		return 1, 1, 1
+	}
+	if len(g) == 0 || len(w) == 0 {
+		return 0, 0, 0
+	}
+	counts := make(map[string]int, len(w))
+	for _, word := range w {
+		counts[word]++
+	}
+	common := 0
+	for _, word := range g {
+		if counts[word] > 0 {
+			counts[word]--
+			common++
+		}
+	}
+	if common == 0 {
+		return 0, 0, 0
+	}
+	precision = float64(common) / float64(len(g))
+	recall = float64(common) / float64(len(w))
+	return 2 * precision * recall / (precision + recall), precision, recall
+}
