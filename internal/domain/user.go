@@ -27,7 +27,8 @@ type User struct {
 	TOTPLastStep int64      `json:"-"` // last accepted time step, against replay
 	MustChangePW bool       `json:"must_change_password"`
 	Disabled     bool       `json:"disabled"`
-	FailedLogins int        `json:"-"`
+	FailedLogins int        `json:"-"` // failures since FailedSince
+	FailedSince  *time.Time `json:"-"` // start of the current failure window
 	LockedUntil  *time.Time `json:"-"`
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
