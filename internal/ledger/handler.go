@@ -87,7 +87,7 @@ func (l *Log) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-cache")
 		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // the entry's bytes must stay exactly as logged
 		enc.Encode(pr)
 	default:
 		l.serveError(w, domain.Errorf(domain.ENOTFOUND, "not found"))

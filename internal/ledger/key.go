@@ -32,7 +32,7 @@ func GenerateKey(origin string) (skey, vkey string, err error) {
 
 // VerifierKey returns the verifier key for the signer key skey.
 func VerifierKey(skey string) (string, error) {
-	parts := strings.Split(skey, "+")
+	parts := strings.SplitN(skey, "+", 5)
 	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
 		return "", errors.New("ledger: malformed signer key")
 	}
@@ -54,7 +54,7 @@ func LoadOrCreateKey(dir, origin string) (string, error) {
 	path := filepath.Join(dir, KeyFile)
 	skey, err := LoadKey(path)
 	if err == nil {
-		if name := strings.Split(skey, "+")[2]; name != origin {
+		if name := strings.SplitN(skey, "+", 4)[2]; name != origin {
 			return "", fmt.Errorf("ledger: the key in %s is for origin %q, not %q", path, name, origin)
 		}
 		return skey, nil

@@ -309,6 +309,9 @@ func (l *Log) ProveConsistency(ctx context.Context, oldSize, newSize int64) (tlo
 	if oldSize < 0 || oldSize > newSize {
 		return nil, domain.Errorf(domain.EINVALID, "ledger: no consistency proof from %d to %d", oldSize, newSize)
 	}
+	if oldSize == 0 || oldSize == newSize {
+		return tlog.TreeProof{}, nil // RFC 6962: nothing to prove
+	}
 	p, err := tlog.ProveTree(newSize, oldSize, l.hashReader(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("ledger: prove %d → %d: %w", oldSize, newSize, err)

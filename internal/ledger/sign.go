@@ -97,8 +97,8 @@ func (l *Log) Sign(ctx context.Context) ([]byte, error) {
 		case size == last.Size && root != last.Hash:
 			return nil, l.refuse(fmt.Sprintf("the log at size %d has root %s but the checkpoint last signed at that size has root %s: entries were altered; signing refused, the log is served read-only", size, root, last.Hash))
 		case size > last.Size:
-			p, err := tlog.ProveTree(size, last.Size, l.hashReader(ctx))
-			if err == nil {
+			p, err := l.ProveConsistency(ctx, last.Size, size)
+			if err == nil && last.Size > 0 {
 				err = tlog.CheckTree(p, size, root, last.Size, last.Hash)
 			}
 			if err != nil {

@@ -125,6 +125,7 @@ func Verify(ctx context.Context, src Source, verifierKey string, opts VerifyOpti
 		return nil, err
 	}
 	root := w.root()
+	sum.Hashes += int64(max(len(w.stack)-1, 0))
 	if root != cp.Hash {
 		return nil, fmt.Errorf("%w: computed %s, signed %s", ErrRootMismatch, root, cp.Hash)
 	}

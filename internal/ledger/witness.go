@@ -36,7 +36,7 @@ type cosignatureVerifier struct {
 // as a cosignature/v1 verifier key (algorithm 0x04) or a plain Ed25519 one
 // (0x01, taken as cosignature/v1 like other tlog tools do).
 func NewCosignatureVerifier(vkey string) (note.Verifier, error) {
-	parts := strings.Split(vkey, "+")
+	parts := strings.SplitN(vkey, "+", 3)
 	if len(parts) != 3 || !validOrigin(parts[0]) || len(parts[1]) != 8 {
 		return nil, errors.New("ledger: malformed witness key")
 	}
