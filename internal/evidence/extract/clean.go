@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -12,7 +13,7 @@ import (
 // Boilerplate found by class, id or role. Strong names are removed unless the
 // element holds the article itself; weak ones only when they hold little text.
 var (
-	rxStrongBoilerplate = regexp.MustCompile(`(?i)(^|[^a-z0-9])(cookies?|consent|gdpr|cmp|onetrust|newsletters?|subscribe|subscription|subscriber|paywall|regwall|piano|meter|signup|sign-up|share|shares|sharing|sharebar|social|socials|follow-us|related|recommended|recommendations|read-?next|read-?more|also-?read|see-?also|more-?stories|more-?news|most-?read|most-?popular|popular|trending|comments?|disqus|respond|outbrain|taboola|breadcrumbs?|tags|tag-?list|topics|advert|advertisement|adverts|ads?|adslot|ad-?slot|ad-?unit|ad-?container|dfp|gpt-ad|adsbygoogle|sponsored|promo|promoted|promotion|sidebar|widgets?|modal|popup|pop-up|overlay|interstitial|toolbar|skip-?link|navbar|nav|navigation|menu|masthead|site-?header|site-?footer|footer|byline|author-?bio|author-?box|about-?author|print|email|whatsapp|facebook|twitter|sr-only|visually-?hidden|screen-?reader-?text|pagination|pager|jump-?links?)([^a-z0-9]|$)`)
+	rxStrongBoilerplate = regexp.MustCompile(`(?i)(^|[^a-z0-9])(cookies?|consent|gdpr|cmp|onetrust|newsletters?|subscribe|subscription|subscriber|paywall|regwall|piano|meter|signup|sign-up|share|shares|sharing|sharebar|social|socials|follow-us|related|recommended|recommendations|read-?next|read-?more|also-?read|see-?also|more-?stories|more-?news|most-?read|most-?popular|popular|trending|comments?|disqus|respond|outbrain|taboola|breadcrumbs?|tags|tag-?list|topics|advert|advertisement|adverts|ads?|adslot|ad-?slot|ad-?unit|ad-?container|dfp|gpt-ad|adsbygoogle|sponsored|promo|promoted|promotion|sidebar|widgets?|modal|popup|pop-up|overlay|interstitial|toolbar|skip-?link|navbar|nav|navigation|menu|masthead|site-?header|site-?footer|footer|byline|author-?bio|author-?box|about-?author|credits?|photo-?credit|print|email|whatsapp|facebook|twitter|sr-only|visually-?hidden|screen-?reader-?text|pagination|pager|jump-?links?)([^a-z0-9]|$)`)
 	rxCommentish        = regexp.MustCompile(`(?i)(^|[^a-z0-9])(comments?|disqus|respond|discussion)([^a-z0-9]|$)`)
 )
 
@@ -152,12 +153,14 @@ func longParagraphText(n *html.Node, depth int) int {
 
 // Paragraph-level boilerplate that survives the DOM cleaning.
 var (
-	rxBoilerLine   = regexp.MustCompile(`(?i)^(advertisement|advert|ad|ads|sponsored|sponsored content|story continues below( this)? advertisement|article continues below( this)? advertisement|scroll to continue( with content)?|continue reading( below)?|loading\.*|share|share this( article| story| page)?|share on \w+|tweet|email|print|facebook|twitter|whatsapp|linkedin|telegram|copy link|link copied|comments?|\d+ comments?|leave a (comment|reply)|skip to (main )?content|back to top|اشتہار|شیئر کریں|विज्ञापन|शेयर करें)$`)
-	rxShortBoiler  = regexp.MustCompile(`(?i)^(read more|also read|read also|see also|related|recommended|more on this( story)?|more from|watch|listen|follow us|click here|subscribe|sign up|newsletter|already a subscriber|get the latest|download (our|the) app|join our|published|updated|posted|last updated|first published|photo|image|file photo|credit|مزید پڑھیں|یہ بھی پڑھیں|مزید خبریں|यह भी पढ़ें|ये भी पढ़ें|और पढ़ें|इसे भी पढ़ें)\b`)
+	rxBoilerLine   = regexp.MustCompile(`(?i)^(advertisement|advert|ad|ads|sponsored|sponsored content|story continues below( this)? advertisement|article continues below( this)? advertisement|scroll to continue( with content)?|continue reading( below)?|loading\.*|share|share this( article| story| page)?|share on \w+|tweet|email|print|facebook|twitter|whatsapp|linkedin|telegram|copy link|link copied|comments?|\d+ comments?|leave a (comment|reply)|(read|view|show|see)( all)?( \d+)? comments?|skip to (main )?content|back to top|اشتہار|شیئر کریں|विज्ञापन|शेयर करें)$`)
+	rxShortBoiler  = regexp.MustCompile(`(?i)^(read more|also read|read also|see also|related|recommended|more on this( story)?|more from|watch|listen|follow us|click here|subscribe|sign up|newsletter|already a subscriber|a version of this article appears in print|get the latest|download (our|the) app|join our|published|updated|posted|last updated|first published|photo|image|file photo|credit|مزید پڑھیں|یہ بھی پڑھیں|مزید خبریں|यह भी पढ़ें|ये भी पढ़ें|और पढ़ें|इसे भी पढ़ें)\b`)
 	rxCookieLine   = regexp.MustCompile(`(?i)\bcookies?\b`)
 	rxConsentWords = regexp.MustCompile(`(?i)\b(accept|consent|privacy|preferences|agree)\b`)
 	rxSubscribe    = regexp.MustCompile(`(?i)\b(subscribe|subscription|subscriber|sign in to continue|log in to continue|to continue reading|newsletter)\b`)
 	rxCopyright    = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved)`)
+	rxDateLine     = regexp.MustCompile(`(?i)\b(published|updated|posted|last modified)\b`)
+	rxTimeLike     = regexp.MustCompile(`(?i)^(\d{1,2}[:.]\d{2}( ?[ap]\.?m\.?)?( [a-z]{2,5})?|\d+ ?(min|mins|minutes?|h|hrs?|hours?) ago|(yesterday|today)( at)? \d{1,2}[:.]\d{2}.*)$`)
 )
 
 // isBoilerplateBlock reports paragraphs that are page furniture rather than
@@ -181,6 +184,12 @@ func isBoilerplateBlock(b block, title, byline string) bool {
 	if words <= 30 && rxCopyright.MatchString(text) {
 		return true
 	}
+	if words <= 12 && rxDateLine.MatchString(text) {
+		return true
+	}
+	if !hasLetter(text) && !rxTimeLike.MatchString(text) {
+		return true
+	}
 	if b.words > 0 && words < 40 && float64(b.linkWords) > 0.6*float64(b.words) {
 		return true
 	}
@@ -195,4 +204,40 @@ func isBoilerplateBlock(b block, title, byline string) bool {
 		}
 	}
 	return false
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// mainContainer returns the smallest element that still holds nearly all the
+// long paragraphs of the page, or nil when the page has none.
+func mainContainer(doc *html.Node) *html.Node {
+	n := doc
+	total := longParagraphText(n, 0)
+	if total == 0 {
+		return nil
+	}
+	for depth := 0; depth < maxDepth; depth++ {
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if t := longParagraphText(c, 0); t*100 >= total*85 {
+				next, total = c, t
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	return n
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
+	"github.com/RadhiFadlillah/whatlanggo"
 	"github.com/go-shiori/dom"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
@@ -146,7 +147,7 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 		cands = append(cands, newCandidate(MethodReadability, renderBlocks(rd.node), a.Title, a.Byline))
 	}
 	if a.Title == "" {
-		a.Title = rd.title
+		a.Title = firstNonEmpty(rd.title, meta.h1, meta.docTitle)
 	}
 	if a.Byline == "" {
 		a.Byline = cleanByline(rd.byline)
@@ -156,6 +157,9 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 	}
 	if meta.articleBody != "" {
 		cands = append(cands, newCandidate(MethodJSONLD, textBlocks(meta.articleBody), a.Title, a.Byline))
+	}
+	if box := mainContainer(clean); box != nil {
+		cands = append(cands, newCandidate(MethodDOM, renderBlocks(box), a.Title, a.Byline))
 	}
 	if elements <= maxElements && needSecondOpinion(cands) {
 		if t := trafilaturaCandidate(clean, pageURL, a.Published == nil); t != nil {
@@ -173,7 +177,10 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 			}
 		}
 	}
-	best := pickCandidate(cands)
+	best := pickCandidate(cands, meta.liveBlog)
+	if best != nil && !meta.liveBlog {
+		best.blocks = trimWeakEnds(best.blocks)
+	}
 	if best == nil || len(best.blocks) == 0 {
 		// Last resort: everything the cleaned page shows.
 		c := newCandidate(MethodDOM, renderBlocks(clean), a.Title, a.Byline)
@@ -184,12 +191,12 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 		a.Paragraphs = append(a.Paragraphs, b.text)
 	}
 	a.Text = strings.Join(a.Paragraphs, "\n\n")
-	if a.Title == "" {
-		a.Title = meta.h1
-	}
 	a.Title = strings.Join(strings.Fields(Normalize(a.Title)), " ")
 	a.Byline = strings.Join(strings.Fields(Normalize(a.Byline)), " ")
 	a.SiteName = strings.Join(strings.Fields(Normalize(a.SiteName)), " ")
+	if a.Language == "" {
+		a.Language = detectLanguage(a.Text)
+	}
 	a.Language = normalizeLanguage(a.Language)
 	if a.Direction != "rtl" && a.Direction != "ltr" {
 		a.Direction = directionOf(a.Language, a.Text)
@@ -275,9 +282,18 @@ func textBlocks(text string) []block {
 
 func newCandidate(method string, blocks []block, title, byline string) candidate {
 	c := candidate{method: method}
+	seen := map[string]bool{}
 	for _, b := range blocks {
 		if isBoilerplateBlock(b, title, byline) {
 			continue
+		}
+		// Some extractors repeat content; an article rarely repeats a
+		// sentence-long paragraph word for word.
+		if b.words >= 5 {
+			if seen[b.text] {
+				continue
+			}
+			seen[b.text] = true
 		}
 		c.blocks = append(c.blocks, b)
 	}
@@ -296,10 +312,11 @@ func scoreBlocks(blocks []block) (words int, score float64) {
 			score += 0.5 * float64(n)
 		case n >= 12 || endsSentence(b.text):
 			score += float64(n)
+		case rxTimeLike.MatchString(b.text):
 		case n <= 3:
 			score -= 2
 		default:
-			score += 0.3 * float64(n)
+			score -= 0.2 * float64(n)
 		}
 		if b.words > 0 {
 			score -= 2 * float64(n) * float64(b.linkWords) / float64(b.words)
@@ -329,18 +346,51 @@ func needSecondOpinion(cands []candidate) bool {
 // the publisher declared; when the page body agrees with it, the page's own
 // paragraphs are kept, when the page shows far less (client-side rendering),
 // the declared body is used.
-func pickCandidate(cands []candidate) *candidate {
+//
+// The whole-container candidate ("dom") is the last choice, except on live
+// blogs, where the extractors drop the entries' timestamps and headings: there
+// it wins whenever it holds most of the text.
+func pickCandidate(cands []candidate, liveBlog bool) *candidate {
 	var best *candidate
 	for i := range cands {
 		c := &cands[i]
-		if len(c.blocks) == 0 {
+		if len(c.blocks) == 0 || c.method == MethodDOM {
 			continue
 		}
-		if best == nil || c.score > best.score*1.1 {
+		if best == nil || c.score > best.score*1.2 || (best.words < 50 && c.words > best.words) {
+			best = c
+		}
+	}
+	for i := range cands {
+		c := &cands[i]
+		if c.method != MethodDOM || len(c.blocks) == 0 {
+			continue
+		}
+		switch {
+		case best == nil:
+			best = c
+		case liveBlog && float64(c.words) >= 0.7*float64(best.words):
+			best = c
+		case c.score > best.score*1.5:
 			best = c
 		}
 	}
 	return best
+}
+
+// trimWeakEnds drops short fragments (a weather box, "Top stories", a date)
+// before the first and after the last real paragraph.
+func trimWeakEnds(blocks []block) []block {
+	weak := func(b block) bool {
+		return !b.heading && len(Words(b.text)) <= 6 && !endsSentence(b.text)
+	}
+	for len(blocks) > 0 && weak(blocks[0]) {
+		blocks = blocks[1:]
+	}
+	for len(blocks) > 0 && weak(blocks[len(blocks)-1]) {
+		blocks = blocks[:len(blocks)-1]
+	}
+	return blocks
 }
 
 func countElements(n *html.Node, depth int) int {
@@ -401,4 +451,16 @@ func directionOf(lang, text string) string {
 		return "rtl"
 	}
 	return "ltr"
+}
+
+// detectLanguage guesses the language of a text when the page declares none.
+func detectLanguage(text string) string {
+	if len(text) > 4096 {
+		text = text[:4096]
+	}
+	info := whatlanggo.Detect(text)
+	if !info.IsReliable() {
+		return ""
+	}
+	return info.Lang.Iso6391()
 }

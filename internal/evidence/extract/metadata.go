@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 
@@ -16,7 +17,8 @@ type metadata struct {
 	language, direction     string
 	articleBody             string // schema.org articleBody, when the page has one
 	jsonLDTitle, metaTitle  string
-	h1                      string
+	h1, docTitle            string
+	liveBlog                bool // a live blog: timestamps are part of the entries
 }
 
 // articleTypes are the schema.org types whose properties describe the page's article.
@@ -33,6 +35,8 @@ func readMetadata(doc *html.Node) metadata {
 	var jsonLD []string
 	metas := map[string]string{}
 	var timePublished, timeModified, timeAny string
+	liveEntries := 0
+	domByline := ""
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
 		if depth > maxDepth {
@@ -91,6 +95,14 @@ func readMetadata(doc *html.Node) metadata {
 				}
 				return
 			}
+			if domByline == "" && isBylineElement(n) {
+				if t := textOf(n); t != "" && len(strings.Fields(t)) <= 10 {
+					domByline = bylineFromText(t)
+				}
+			}
+			if rxLiveEntry.MatchString(attr(n, "class")) {
+				liveEntries++
+			}
 			if ip := strings.ToLower(attr(n, "itemprop")); ip == "datepublished" || ip == "datemodified" {
 				if v := firstNonEmpty(attr(n, "content"), attr(n, "datetime")); v != "" {
 					if _, seen := metas[ip]; !seen {
@@ -109,13 +121,15 @@ func readMetadata(doc *html.Node) metadata {
 	for _, raw := range jsonLD {
 		parseJSONLD(raw, &ld)
 	}
+	m.liveBlog = ld.liveBlog || liveEntries >= 3
 	m.jsonLDTitle = ld.headline
 	m.metaTitle = firstNonEmpty(metas["og:title"], metas["twitter:title"], metas["dc.title"])
 	m.articleBody = ld.body
 	m.siteName = firstNonEmpty(metas["og:site_name"], ld.publisher, metas["application-name"])
 	m.byline = cleanByline(firstNonEmpty(ld.author, nonURL(metas["author"]), nonURL(metas["article:author"]),
-		metas["parsely-author"], metas["dc.creator"], metas["sailthru.author"], metas["byl"]))
-	m.title = firstNonEmpty(ld.headline, stripSiteName(m.metaTitle, m.siteName), m.h1, stripSiteName(metas["<title>"], m.siteName))
+		metas["parsely-author"], metas["dc.creator"], metas["sailthru.author"], metas["byl"], domByline))
+	m.title = firstNonEmpty(ld.headline, stripSiteName(m.metaTitle, m.siteName))
+	m.docTitle = stripSiteName(metas["<title>"], m.siteName)
 	m.published = firstTime(ld.published, metas["article:published_time"], metas["og:article:published_time"],
 		metas["article:published"], metas["datepublished"], metas["pubdate"], metas["publishdate"],
 		metas["publish-date"], metas["parsely-pub-date"], metas["sailthru.date"], metas["dc.date.issued"],
@@ -130,7 +144,7 @@ func readMetadata(doc *html.Node) metadata {
 
 type ldArticle struct {
 	headline, author, published, modified, body, language, publisher string
-	found                                                            bool
+	found, liveBlog                                                  bool
 }
 
 // parseJSONLD fills a from the first article-typed object of a JSON-LD block,
@@ -169,6 +183,7 @@ func findLDArticle(v any, a *ldArticle, depth int) {
 	case map[string]any:
 		if isArticleType(t["@type"]) {
 			a.found = true
+			a.liveBlog = isType(t["@type"], "liveblogposting")
 			a.headline = firstNonEmpty(ldString(t["headline"]), ldString(t["name"]))
 			a.author = ldNames(t["author"])
 			a.published = ldString(t["datePublished"])
@@ -185,6 +200,22 @@ func findLDArticle(v any, a *ldArticle, depth int) {
 			findLDArticle(me, a, depth+1)
 		}
 	}
+}
+
+var rxLiveEntry = regexp.MustCompile(`(?i)(^|[^a-z])live-?(blog|entry|update|post|event)`)
+
+func isType(v any, want string) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.EqualFold(strings.TrimPrefix(strings.TrimPrefix(t, "https://schema.org/"), "http://schema.org/"), want)
+	case []any:
+		for _, e := range t {
+			if isType(e, want) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isArticleType(v any) bool {
@@ -338,4 +369,29 @@ func firstTime(vals ...string) *time.Time {
 		}
 	}
 	return nil
+}
+
+var (
+	rxBylineClass = regexp.MustCompile(`(?i)(byline|author|writer|contributor|reporter)`)
+	rxBylineCut   = regexp.MustCompile(`\s+[|·•—–]\s+|,\s+(published|updated)|\s+(published|updated)\b`)
+)
+
+// isBylineElement reports elements that name the article's author.
+func isBylineElement(n *html.Node) bool {
+	if strings.EqualFold(attr(n, "rel"), "author") || strings.EqualFold(attr(n, "itemprop"), "author") {
+		return true
+	}
+	names := attr(n, "class") + " " + attr(n, "id") + " " + attr(n, "data-testid")
+	if strings.Contains(strings.ToLower(names), "comment") || strings.Contains(strings.ToLower(names), "bio") {
+		return false
+	}
+	return rxBylineClass.MatchString(names)
+}
+
+// bylineFromText keeps the name part of "By Jane Doe | March 3, 2024".
+func bylineFromText(t string) string {
+	if loc := rxBylineCut.FindStringIndex(t); loc != nil {
+		t = t[:loc[0]]
+	}
+	return cleanByline(t)
 }
