@@ -20,6 +20,8 @@ func TestEntryCanonical(t *testing.T) {
 			SHA256: strings.Repeat("ab", 32),
 			Data:   json.RawMessage(`{ "z": [1, 2.50, {"b":true,"a":null}], "a": "<b>&</b>" }`)},
 			`{"data":{"a":"<b>&</b>","z":[1,2.50,{"a":null,"b":true}]},"kind":"incident_revision","ref":"PK-1","sha256":"` + strings.Repeat("ab", 32) + `","time":"2024-03-01T07:30:15Z"}`},
+		{"JCS string escapes", Entry{Kind: KindDetection, Ref: "d-1", Time: at, Data: json.RawMessage(`{"t":"a\"b\\c\n\u0001\u2028\/"}`)},
+			`{"data":{"t":"a\"b\\c\n\u0001` + "\u2028" + `/"},"kind":"detection","ref":"d-1","time":"2024-03-01T07:30:15Z"}`},
 		{"unicode kept as UTF-8", Entry{Kind: KindStoryRevision, Ref: "s-1", Time: at, Data: json.RawMessage(`{"title":"صحافت \u0939\u093f"}`)},
 			`{"data":{"title":"صحافت हि"},"kind":"story_revision","ref":"s-1","time":"2024-03-01T07:30:15Z"}`},
 	}
