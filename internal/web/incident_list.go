@@ -1,0 +1,280 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+// ListView is the public incident list with its filter form, facets and
+// pagination.
+type ListView struct {
+	Page
+	Problems map[string]string
+	Items    []IncidentCard
+	Total    int
+	Persons  int
+	Chips    []Chip
+	Facets   []FacetGroup
+	Form     FilterForm
+	Pager    Pager
+	Query    string // the filter as a query string, for export links
+}
+
+// Chip is one active filter value with a link that removes it.
+type Chip struct {
+	Label string
+	Href  string
+}
+
+// FacetGroup is the counts of one field for the current result.
+type FacetGroup struct {
+	Name   string
+	Title  string
+	Values []FacetLink
+}
+
+// FacetLink is one value of a facet with a link adding it to the filter.
+type FacetLink struct {
+	Label  string
+	Count  int
+	Href   string
+	Active bool
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// OptGroup groups options under a label.
+type OptGroup struct {
+	Label   string
+	Options []Option
+}
+
+// FilterForm holds the choices of the filter form.
+type FilterForm struct {
+	Q            string
+	From, To     string
+	Admin1       string
+	Country      []Option
+	Category     []OptGroup
+	ActorType    []Option
+	TargetRole   []Option
+	Gender       []Option
+	Verification []Option
+}
+
+// Pager links the pages of a result.
+type Pager struct {
+	Page, Pages int
+	Prev, Next  string
+	Links       []PageLink
+}
+
+// PageLink is one page number (or a gap) of a pager.
+type PageLink struct {
+	N       int
+	Href    string
+	Current bool
+	Gap     bool
+}
+
+func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	l := s.cat.localizer(localeOf(r))
+	vocab, terms, err := s.opts.Service.Vocab(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lb := s.labeler(l, vocab)
+	v := ListView{Page: s.page(r, l.T("list.title"))}
+	f, err := domain.ParseIncidentFilter(r.URL.Query())
+	if err != nil {
+		if !domain.IsCode(err, domain.EINVALID) {
+			s.fail(w, r, err)
+			return
+		}
+		v.Problems = domain.ErrorFields(err)
+		v.Form = s.filterForm(lb, terms, f, nil)
+		s.render(w, r, http.StatusBadRequest, "incident_list", &v)
+		return
+	}
+	res, err := s.opts.Public.SearchPublic(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	facets, err := s.opts.Public.Facets(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Total, v.Persons = res.Total, res.Persons
+	for _, p := range res.Items {
+		v.Items = append(v.Items, s.card(lb, p))
+	}
+	vals := f.Values()
+	v.Query = vals.Encode()
+	v.Chips = chips(lb, vals, l)
+	v.Facets = facetGroups(lb, l, vals, facets)
+	v.Form = s.filterForm(lb, terms, f, facets)
+	v.Pager = pager(l, "/incidents", vals, f.Page, (res.Total+f.PerPage-1)/f.PerPage)
+	s.render(w, r, http.StatusOK, "incident_list", &v)
+}
+
+func chips(lb labeler, vals url.Values, l *Localizer) []Chip {
+	var out []Chip
+	for _, p := range domain.FilterParams {
+		for _, x := range vals[p.Name] {
+			label := lb.Of(p.Name, x)
+			switch p.Name {
+			case "q":
+				label = l.T("filter.chip.q", x)
+			case "from":
+				label = l.T("filter.chip.from", x)
+			case "to":
+				label = l.T("filter.chip.to", x)
+			}
+			out = append(out, Chip{Label: label, Href: l.Path("/incidents") + withParam(vals, p.Name, x, true)})
+		}
+	}
+	return out
+}
+
+func facetGroups(lb labeler, l *Localizer, vals url.Values, facets *domain.Facets) []FacetGroup {
+	var out []FacetGroup
+	for _, name := range domain.FacetFields {
+		counts := facets.Fields[name]
+		if len(counts) == 0 {
+			continue
+		}
+		g := FacetGroup{Name: name, Title: l.T("facet." + name)}
+		for i, c := range counts {
+			if i == 12 {
+				break
+			}
+			active := false
+			for _, x := range vals[name] {
+				active = active || x == c.Value
+			}
+			g.Values = append(g.Values, FacetLink{Label: lb.Of(name, c.Value), Count: c.Count, Active: active,
+				Href: l.Path("/incidents") + withParam(vals, name, c.Value, active)})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func options(values []string, selected []string, label func(string) string) []Option {
+	var out []Option
+	for _, v := range values {
+		sel := false
+		for _, x := range selected {
+			sel = sel || x == v
+		}
+		out = append(out, Option{Value: v, Label: label(v), Selected: sel})
+	}
+	return out
+}
+
+func vocabCodes(terms []domain.Term, vocab string) []string {
+	var out []string
+	for _, t := range terms {
+		if t.Vocab == vocab && t.Active {
+			out = append(out, t.Code)
+		}
+	}
+	return out
+}
+
+// categoryGroups lists active categories under their families.
+func categoryGroups(lb labeler, terms []domain.Term, selected []string) []OptGroup {
+	var out []OptGroup
+	for _, fam := range domain.CategoryFamilies {
+		var codes []string
+		for _, t := range terms {
+			if t.Vocab == domain.VocabCategory && t.Active && t.Family == fam {
+				codes = append(codes, t.Code)
+			}
+		}
+		if len(codes) > 0 {
+			out = append(out, OptGroup{Label: lb.Of("family", fam),
+				Options: options(codes, selected, func(c string) string { return lb.Of("category", c) })})
+		}
+	}
+	return out
+}
+
+func (s *Server) filterForm(lb labeler, terms []domain.Term, f domain.IncidentFilter, facets *domain.Facets) FilterForm {
+	ff := FilterForm{Q: f.Q, From: f.From, To: f.To}
+	if len(f.Admin1) > 0 {
+		ff.Admin1 = f.Admin1[0]
+	}
+	countries := append([]string(nil), f.Country...)
+	if facets != nil {
+		for _, c := range facets.Fields["country"] {
+			found := false
+			for _, x := range countries {
+				found = found || x == c.Value
+			}
+			if !found {
+				countries = append(countries, c.Value)
+			}
+		}
+	}
+	sort.Slice(countries, func(i, j int) bool { return lb.Country(countries[i]) < lb.Country(countries[j]) })
+	ff.Country = options(countries, f.Country, lb.Country)
+	ff.Category = categoryGroups(lb, terms, f.Category)
+	label := func(field string) func(string) string { return func(c string) string { return lb.Of(field, c) } }
+	ff.ActorType = options(vocabCodes(terms, domain.VocabActorType), f.ActorType, label("actor_type"))
+	ff.TargetRole = options(vocabCodes(terms, domain.VocabTargetRole), f.TargetRole, label("target_role"))
+	ff.Gender = options(vocabCodes(terms, domain.VocabGender), f.Gender, label("gender"))
+	ff.Verification = options(domain.Verifications, f.Verification, label("verification"))
+	return ff
+}
+
+// pager builds page links: first, last, and two either side of the current.
+func pager(l *Localizer, path string, vals url.Values, page, pages int) Pager {
+	p := Pager{Page: page, Pages: pages}
+	if pages <= 1 {
+		return p
+	}
+	href := func(n int) string {
+		q := url.Values{}
+		for k, v := range vals {
+			q[k] = v
+		}
+		if n > 1 {
+			q.Set("page", itoa(n))
+		}
+		if len(q) == 0 {
+			return l.Path(path)
+		}
+		return l.Path(path) + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.Prev = href(page - 1)
+	}
+	if page < pages {
+		p.Next = href(page + 1)
+	}
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < page-2 || n > page+2) {
+			continue
+		}
+		if last != 0 && n > last+1 {
+			p.Links = append(p.Links, PageLink{Gap: true})
+		}
+		p.Links = append(p.Links, PageLink{N: n, Href: href(n), Current: n == page})
+		last = n
+	}
+	return p
+}

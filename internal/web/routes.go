@@ -1,0 +1,90 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route is one entry of the site's surface.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routeTable is the whole HTTP surface of the site, public and back office.
+// Every POST route goes through requireCSRF; no GET handler writes.
+func (s *Server) routeTable() []route {
+	// Back-office wrappers: session loaded; CSRF checked on POST before the
+	// handler runs; the signed-in user's role checked for action ("" = any).
+	get := func(action string, h http.HandlerFunc) http.Handler {
+		return s.withSession(s.requireStaff(action, h))
+	}
+	post := func(action string, h http.HandlerFunc) http.Handler {
+		return s.withSession(s.requireCSRF(s.requireStaff(action, h)))
+	}
+	// Steps before a full session: login, second factor, enrolment.
+	pre := func(h http.HandlerFunc) http.Handler { return s.withSession(h) }
+	prePost := func(h http.HandlerFunc) http.Handler { return s.withSession(s.requireCSRF(h)) }
+
+	return []route{
+		// Public site.
+		{"GET /{$}", http.HandlerFunc(s.handleHome)},
+		{"GET /incidents", http.HandlerFunc(s.handleIncidentList)},
+		{"GET /incidents.json", http.HandlerFunc(s.handleIncidentsJSON)},
+		{"GET /incidents.csv", http.HandlerFunc(s.handleIncidentsCSV)},
+		{"GET /incidents/{ref}", http.HandlerFunc(s.handleIncidentShow)},
+		{"GET /healthz", http.HandlerFunc(s.handleHealthz)},
+		{"GET /static/", http.HandlerFunc(s.handleStatic)},
+
+		// Staff sign-in.
+		{"GET /admin/login", pre(s.handleLoginForm)},
+		{"POST /admin/login", prePost(s.handleLogin)},
+		{"GET /admin/login/totp", pre(s.handleTOTPForm)},
+		{"POST /admin/login/totp", prePost(s.handleTOTP)},
+		{"GET /admin/enrol", pre(s.handleEnrolForm)},
+		{"POST /admin/enrol", prePost(s.handleEnrol)},
+		{"POST /admin/logout", prePost(s.handleLogout)},
+		{"GET /admin/password", get("", s.handlePasswordForm)},
+		{"POST /admin/password", post("", s.handlePassword)},
+
+		// Incidents.
+		{"GET /admin", get("", s.handleAdminHome)},
+		{"GET /admin/incidents", get(actionRead, s.handleAdminIncidentList)},
+		{"GET /admin/review", get(actionRead, s.handleReviewQueue)},
+		{"GET /admin/incidents/new", get(actionEdit, s.handleAdminIncidentNew)},
+		{"POST /admin/incidents/new", post(actionEdit, s.handleAdminIncidentSave)},
+		{"GET /admin/incidents/{id}", get(actionRead, s.handleAdminIncidentShow)},
+		{"GET /admin/incidents/{id}/edit", get(actionEdit, s.handleAdminIncidentEdit)},
+		{"POST /admin/incidents/{id}/edit", post(actionEdit, s.handleAdminIncidentSave)},
+		{"POST /admin/incidents/{id}/submit", post(actionSubmit, s.handleAdminIncidentSubmit)},
+		{"POST /admin/incidents/{id}/return", post(actionSubmit, s.handleAdminIncidentReturn)},
+		{"POST /admin/incidents/{id}/approve", post(actionApprove, s.handleAdminIncidentApprove)},
+		{"POST /admin/incidents/{id}/publish", post(actionPublish, s.handleAdminIncidentPublish)},
+		{"POST /admin/incidents/{id}/withdraw", post(actionWithdraw, s.handleAdminIncidentWithdraw)},
+		{"POST /admin/incidents/{id}/comment", post(actionComment, s.handleAdminIncidentComment)},
+		{"GET /admin/incidents/{id}/revisions", get(actionRead, s.handleAdminRevisions)},
+
+		// Administration.
+		{"GET /admin/vocab", get(actionManageVocab, s.handleAdminVocab)},
+		{"POST /admin/vocab", post(actionManageVocab, s.handleAdminVocabSave)},
+		{"GET /admin/users", get(actionManageUsers, s.handleAdminUsers)},
+		{"POST /admin/users", post(actionManageUsers, s.handleAdminUserCreate)},
+		{"POST /admin/users/{id}", post(actionManageUsers, s.handleAdminUserUpdate)},
+		{"GET /admin/audit", get(actionViewAudit, s.handleAdminAudit)},
+
+		// Anything else is the site's 404 page.
+		{"/", http.HandlerFunc(s.notFound)},
+	}
+}
+
+// PostRoutes lists the state-changing routes (method and pattern), for
+// tests that prove each refuses a request without a CSRF token.
+func (s *Server) PostRoutes() []string {
+	var out []string
+	for _, rt := range s.routes {
+		if strings.HasPrefix(rt.pattern, "POST ") {
+			out = append(out, rt.pattern)
+		}
+	}
+	return out
+}
