@@ -193,8 +193,10 @@ func isBoilerplateBlock(b block, title, byline string) bool {
 	if b.words > 0 && words < 40 && float64(b.linkWords) > 0.6*float64(b.words) {
 		return true
 	}
-	if title != "" && strings.EqualFold(text, title) {
-		return true
+	for _, t := range strings.Split(title, "\x00") {
+		if t != "" && strings.EqualFold(text, t) {
+			return true
+		}
 	}
 	if byline != "" && words <= 12 {
 		t := strings.ToLower(text)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-shiori/dom"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
 )
 
@@ -76,9 +77,12 @@ func extractBytes(content []byte, pageURL *url.URL, contentType string) (Article
 	if len(content) > MaxInputBytes {
 		content = content[:MaxInputBytes]
 	}
-	doc, err := html.Parse(bytes.NewReader(decode(content, contentType)))
+	decoded := decode(content, contentType)
+	doc, err := html.Parse(bytes.NewReader(decoded))
 	if err != nil {
-		return Article{}, fmt.Errorf("extract: parse html: %w", err)
+		// The parser refuses pathological trees (nesting beyond its stack
+		// limit); the page's text is still evidence, so keep it flat.
+		return extractTokens(decoded)
 	}
 	return extractDocument(doc, pageURL)
 }
@@ -142,13 +146,16 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 	elements := countElements(clean, 0)
 
 	var cands []candidate
+	// The headline is not part of the text; extractors sometimes keep the <h1>.
+	headline := a.Title + "\x00" + meta.h1
 	rd := readabilityCandidate(clean, pageURL, elements)
 	if rd.node != nil {
-		cands = append(cands, newCandidate(MethodReadability, renderBlocks(rd.node), a.Title, a.Byline))
+		cands = append(cands, newCandidate(MethodReadability, renderBlocks(rd.node), headline, a.Byline))
 	}
 	if a.Title == "" {
 		a.Title = firstNonEmpty(rd.title, meta.h1, meta.docTitle)
 	}
+	headline = a.Title + "\x00" + meta.h1
 	if a.Byline == "" {
 		a.Byline = cleanByline(rd.byline)
 	}
@@ -156,15 +163,15 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 		a.Direction = strings.ToLower(rd.dir)
 	}
 	if meta.articleBody != "" {
-		cands = append(cands, newCandidate(MethodJSONLD, textBlocks(meta.articleBody), a.Title, a.Byline))
+		cands = append(cands, newCandidate(MethodJSONLD, textBlocks(meta.articleBody), headline, a.Byline))
 	}
 	if box := mainContainer(clean); box != nil {
-		cands = append(cands, newCandidate(MethodDOM, renderBlocks(box), a.Title, a.Byline))
+		cands = append(cands, newCandidate(MethodDOM, renderBlocks(box), headline, a.Byline))
 	}
 	if elements <= maxElements && needSecondOpinion(cands) {
 		if t := trafilaturaCandidate(clean, pageURL, a.Published == nil); t != nil {
 			if len(t.blocks) > 0 {
-				cands = append(cands, newCandidate(MethodTrafilatura, t.blocks, a.Title, a.Byline))
+				cands = append(cands, newCandidate(MethodTrafilatura, t.blocks, headline, a.Byline))
 			}
 			if a.Published == nil && t.date != nil {
 				a.Published = t.date
@@ -278,6 +285,48 @@ func textBlocks(text string) []block {
 		}
 	}
 	return out
+}
+
+// extractTokens is the fallback for documents the HTML parser refuses: the
+// visible text, one paragraph per block element.
+func extractTokens(content []byte) (Article, error) {
+	z := html.NewTokenizer(bytes.NewReader(content))
+	var r blockRenderer
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			r.flush()
+			a := Article{Method: MethodDOM, Direction: "ltr"}
+			for _, b := range r.blocks {
+				a.Paragraphs = append(a.Paragraphs, b.text)
+			}
+			a.Text = strings.Join(a.Paragraphs, "\n\n")
+			a.Direction = directionOf("", a.Text)
+			if a.Text == "" {
+				return a, fmt.Errorf("%w", ErrNoText)
+			}
+			return a, nil
+		case html.TextToken:
+			if skip == 0 {
+				r.buf.Write(z.Text())
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skippedTags[a] && tt != html.SelfClosingTagToken && a != atom.Img && a != atom.Input && a != atom.Source {
+				if tt == html.StartTagToken {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+			}
+			if blockTags[a] {
+				r.flush()
+			}
+		}
+	}
 }
 
 func newCandidate(method string, blocks []block, title, byline string) candidate {
