@@ -133,3 +133,46 @@ func TestSignUnchangedKeepsCheckpoint(t *testing.T) {
 		t.Fatalf("PublishedTree = %+v, %v", cp, err)
 	}
 }
+
+// failingPublish fails WriteCheckpoint once, as a crash between writing the
+// last-signed file and publishing would leave things.
+type failingPublish struct {
+	*MemoryStorage
+	fail bool
+}
+
+func (f *failingPublish) WriteCheckpoint(ctx context.Context, note []byte) error {
+	if f.fail {
+		f.fail = false
+		return errors.New("disk full")
+	}
+	return f.MemoryStorage.WriteCheckpoint(ctx, note)
+}
+
+func TestSignCrashBeforePublish(t *testing.T) {
+	ctx := context.Background()
+	base := MustNewLog(t)
+	store := &failingPublish{MemoryStorage: base.store}
+	l, err := New(Config{Origin: testOrigin, Storage: store, SignerKey: base.skey, StateDir: base.stateDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	MustAppend(t, l, 0, 50)
+	MustSign(t, l)
+	MustAppend(t, l, 50, 80)
+	store.fail = true
+	if _, err := l.Sign(ctx); err == nil {
+		t.Fatal("Sign succeeded although publishing failed")
+	}
+	// last-signed already says 80; the published checkpoint still says 50.
+	if cp, _ := l.PublishedTree(ctx); cp.Size != 50 {
+		t.Fatalf("published size %d, want 50", cp.Size)
+	}
+	signed := MustSign(t, l) // the retry publishes size 80
+	if cp, _ := l.PublishedTree(ctx); cp.Size != 80 {
+		t.Fatalf("published size %d after retry, want 80", cp.Size)
+	}
+	if pub, _ := l.Checkpoint(ctx); string(pub) != string(signed) {
+		t.Fatal("retry did not publish what it signed")
+	}
+}
