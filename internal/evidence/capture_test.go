@@ -61,6 +61,9 @@ func MustVerified(tb testing.TB, warc []byte) []Record {
 		if t := r.Type(); (t == TypeResponse || t == TypeResource || t == TypeRevisit) && r.Header.Get("WARC-Payload-Digest") == "" {
 			tb.Errorf("record %d (%s) has no payload digest", i, t)
 		}
+		if !bytes.HasPrefix(warc, []byte{0x1f, 0x8b}) {
+			continue
+		}
 		member := warc[r.Offset : r.Offset+r.Length]
 		zr, err := gzip.NewReader(bytes.NewReader(member))
 		if err != nil {
