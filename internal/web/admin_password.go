@@ -63,7 +63,15 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		case domain.EUNAUTHORIZED:
 			s.renderPassword(w, r, http.StatusBadRequest, map[string]string{"old": "This is not your current password."})
 		case domain.EINVALID:
-			p := domain.ErrorFields(err)
+			p := map[string]string{}
+			for k, msg := range domain.ErrorFields(err) {
+				switch k {
+				case "old_password":
+					p["old"] = msg
+				default:
+					p["new"] = msg
+				}
+			}
 			if len(p) == 0 {
 				p = map[string]string{"new": domain.ErrorMessage(err)}
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/editorial"
 )
 
 // UsersView lists staff accounts with the form to add one. OneTime holds a
@@ -54,7 +55,7 @@ func (s *Server) handleAdminUserCreate(w http.ResponseWriter, r *http.Request) {
 		s.renderUsers(w, r, http.StatusBadRequest, f, p, nil, "")
 		return
 	}
-	password := randomToken()[:24]
+	password := editorial.NewPassword()
 	u, err := s.opts.Service.CreateUser(r.Context(), userOf(r), f.Email, f.Name, f.Role, password)
 	switch domain.ErrorCode(err) {
 	case "":

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/presswatch/presswatch/internal/domain"
@@ -32,8 +33,9 @@ func ErrorStatus(err error) int {
 // ErrorView is the generic error page.
 type ErrorView struct {
 	Page
-	Status  int
-	Message string
+	Status   int
+	Message  string
+	Problems []string
 }
 
 // fail answers with the error page (or a JSON error for .json and .csv
@@ -62,6 +64,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	v := ErrorView{Page: s.page(r, l.T("error.title")), Status: status, Message: msg}
+	for _, p := range domain.ErrorFields(err) {
+		v.Problems = append(v.Problems, p)
+	}
+	sort.Strings(v.Problems)
 	s.render(w, r, status, "error", &v)
 }
 

@@ -14,7 +14,7 @@ type HomeView struct {
 	Persons   int
 	Countries int
 	ThisYear  int
-	Year      int
+	Year      string
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +46,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := HomeView{Page: s.page(r, l.T("site.name")), Incidents: latest.Total, Persons: latest.Persons,
-		Countries: len(facets.Fields["country"]), ThisYear: thisYear.Total, Year: year}
+		Countries: len(facets.Fields["country"]), ThisYear: thisYear.Total, Year: itoa(year)}
 	lb := s.labeler(l, vocab)
 	for _, p := range latest.Items {
 		v.Latest = append(v.Latest, s.card(lb, p))

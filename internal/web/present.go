@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,11 +75,12 @@ func (lb labeler) Date(s, precision string) string {
 	}
 	switch precision {
 	case domain.PrecisionDay:
-		return lb.l.T("date.day", t.Day(), lb.l.Month(int(t.Month())), t.Year())
+		return lb.l.T("date.day", t.Day(), lb.l.Month(int(t.Month())), strconv.Itoa(t.Year()))
 	case domain.PrecisionMonth:
-		return lb.l.T("date.month", lb.l.Month(int(t.Month())), t.Year())
+		return lb.l.T("date.month", lb.l.Month(int(t.Month())), strconv.Itoa(t.Year()))
 	}
-	return lb.l.T("date.year", t.Year())
+	// Years are written without digit grouping.
+	return lb.l.T("date.year", strconv.Itoa(t.Year()))
 }
 
 // DateRange writes start and end at the incident's precision.
