@@ -1,8 +1,6 @@
 package monitor
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"mime"
 	"net/url"
 	"strings"
@@ -64,8 +62,7 @@ func NewSnapshot(f *Fetched) Snapshot {
 		FetchedAt:  f.FetchedAt,
 		Raw:        f.Body,
 	}
-	sum := sha256.Sum256(f.Body)
-	s.BodyHash = hex.EncodeToString(sum[:])
+	s.BodyHash = NewSnapshotHash(f.Body)
 	if f.Header != nil {
 		s.ETag = f.Header.Get("ETag")
 		s.LastModified = f.Header.Get("Last-Modified")
