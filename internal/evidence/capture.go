@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -45,6 +46,8 @@ type Capturer struct {
 	RendererMissing string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Extract replaces extract.ExtractReader (benchmarks, tests).
+	Extract func(r io.Reader, pageURL *url.URL, contentType string) (extract.Article, error)
 }
 
 // CaptureOptions tune one capture.
@@ -290,7 +293,11 @@ func (c *Capturer) extractText(ex *safehttp.Exchange, m *Manifest) (art extract.
 			art, text = extract.Article{}, ""
 		}
 	}()
-	art, err := extract.ExtractReader(bytes.NewReader(ex.Body), pageURL, ct)
+	fn := c.Extract
+	if fn == nil {
+		fn = extract.ExtractReader
+	}
+	art, err := fn(bytes.NewReader(ex.Body), pageURL, ct)
 	if err != nil {
 		m.Errors = append(m.Errors, err.Error())
 	}

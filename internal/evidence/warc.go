@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -98,6 +99,12 @@ func NewRecordID() string {
 // FormatDate formats t as a WARC-Date (UTC, seconds).
 func FormatDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
+// gzipPool reuses compressors: a flate writer allocates about 1 MB.
+var gzipPool = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
+
 // WARCWriter writes records, each in its own gzip member.
 type WARCWriter struct {
 	w   io.Writer
@@ -131,7 +138,9 @@ func (w *WARCWriter) Write(rec *Record) error {
 		}
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw := gzipPool.Get().(*gzip.Writer)
+	defer gzipPool.Put(zw)
+	zw.Reset(&buf)
 	if err := writeRecord(zw, rec); err != nil {
 		return fmt.Errorf("evidence: write warc record: %w", err)
 	}
