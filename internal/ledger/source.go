@@ -49,7 +49,7 @@ func (d DirSource) ReadFile(ctx context.Context, name string) ([]byte, error) {
 	}
 	f, err := os.Open(filepath.Join(string(d), filepath.FromSlash(name)))
 	if err != nil {
-		return nil, fmt.Errorf("ledger: read %s: %w", name, err)
+		return nil, err // *fs.PathError names the file
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -270,8 +269,9 @@ func (w *treeWalker) checkEntry(idx int64, raw []byte) error {
 		return nil
 	}
 	if w.opts.OnlyRef != "" {
-		q, _ := json.Marshal(w.opts.OnlyRef)
-		if !bytes.Contains(raw, q) {
+		var q bytes.Buffer
+		writeString(&q, w.opts.OnlyRef) // as the ref appears in a canonical entry
+		if !bytes.Contains(raw, q.Bytes()) {
 			return nil
 		}
 	}
