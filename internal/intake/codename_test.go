@@ -176,10 +176,20 @@ func MustCodename(tb testing.TB) string {
 	return c
 }
 
+// BenchmarkCodenameKey shows the cost of one derivation for a valid
+// codename, an invalid one and random junk: the three must be equal, since
+// login derives exactly once whatever the input (SECURITY.md check 14).
 func BenchmarkCodenameKey(b *testing.B) {
-	c := MustCodename(b)
-	for b.Loop() {
-		CodenameKey(c, testPepper)
+	for _, bc := range []struct{ name, in string }{
+		{"valid", MustCodename(b)},
+		{"unknown-word", "abacus zoom drop-down t-shirt yo-yo felt-tip presswatch"},
+		{"junk", "x"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				CodenameKey(bc.in, testPepper)
+			}
+		})
 	}
 }
 

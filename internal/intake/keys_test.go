@@ -158,3 +158,16 @@ func TestReportKeyHierarchy(t *testing.T) {
 		t.Fatalf("no recipients: err = %v", err)
 	}
 }
+
+func BenchmarkUnlockEditorKey(b *testing.B) {
+	_, wrapped, err := NewEditorKey("correct horse")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := UnlockEditorKey(wrapped, "correct horse"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
