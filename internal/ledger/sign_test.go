@@ -99,15 +99,24 @@ func TestSignRollback(t *testing.T) {
 		})
 	}
 
-	// Putting the lost entries back (from the public tiles) lets signing resume.
+	// Putting the lost entries back from a mirror of the public files lets
+	// signing resume; a mirror of a fork is refused and appends nothing.
+	mirror := MustWriteStatic(t, l.Log)
+	fork := MustOpenLog(t, backup.Snapshot(), l.skey, t.TempDir())
+	MustAppend(t, fork.Log, 120, 140)
+	fork.AppendRaw(ctx, testEntries(t, 9000, 9010))
+	MustSign(t, fork.Log)
 	s := backup.Snapshot()
 	restored := MustOpenLog(t, s, l.skey, l.stateDir)
-	lost, err := l.store.ReadEntries(ctx, 120, 150)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := restored.RestoreFrom(ctx, DirSource(MustWriteStatic(t, fork.Log))); err == nil {
+		t.Fatal("RestoreFrom accepted entries that do not make the last signed root")
 	}
-	if _, err := restored.AppendRaw(ctx, lost); err != nil {
-		t.Fatal(err)
+	if n, _ := s.Size(ctx); n != 120 {
+		t.Fatalf("a refused restore appended: size %d", n)
+	}
+	n, err := restored.RestoreFrom(ctx, DirSource(mirror))
+	if err != nil || n != 30 {
+		t.Fatalf("RestoreFrom = %d, %v; want 30", n, err)
 	}
 	MustAppend(t, restored.Log, 150, 160)
 	if _, err := restored.Sign(ctx); err != nil {
