@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"filippo.io/age"
@@ -140,5 +143,89 @@ func BenchmarkSeal100MB(b *testing.B) {
 		if err := sw.Close(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestNoPlaintextAtRest is SECURITY.md check 2 at the library level: a
+// large upload made of a repeated canary, sealed into a file, leaves the
+// canary nowhere on disk — not in the blob, not in the temporary folder.
+func TestNoPlaintextAtRest(t *testing.T) {
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", tmp)
+	canary := []byte("PLAINTEXT-CANARY-5b1e ")
+	f, err := os.Create(filepath.Join(dir, "blob.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := NewSealedWriter(f, 8<<20, MustIdentity(t).Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := bytes.Repeat(canary, 1000)
+	for range 200 { // ≈ 4.4 MB
+		if _, err := sw.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, canary[:12]) {
+			t.Errorf("%s contains the plaintext canary", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCryptoShredding is SECURITY.md check 21 at the library level: once a
+// report's key envelope is destroyed, its sealed content cannot be opened
+// with any editor key or the offline key.
+func TestCryptoShredding(t *testing.T) {
+	editor, offline := MustIdentity(t), MustIdentity(t)
+	report, err := NewReportKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	envelope, err := SealReportKey(report, []age.Recipient{editor.Recipient(), offline.Recipient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blob bytes.Buffer
+	sw, err := NewSealedWriter(&blob, NoLimit, report.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.Write([]byte("SHRED-CANARY"))
+	sw.Close()
+	if _, err := OpenReportKey(envelope, editor); err != nil {
+		t.Fatal(err) // readable while the envelope exists
+	}
+	// Retention deletes the envelope row; from here on only the editor and
+	// offline identities remain.
+	for _, id := range []age.Identity{editor, offline} {
+		if _, err := Open(bytes.NewReader(blob.Bytes()), id); !errors.Is(err, ErrNotRecipient) {
+			t.Fatalf("content opened without the report key: %v", err)
+		}
+	}
+	if bytes.Contains(blob.Bytes(), []byte("SHRED-CANARY")) {
+		t.Fatal("canary visible in ciphertext")
 	}
 }
