@@ -197,10 +197,11 @@ func (d *DB) WriterDB() *sql.DB { return d.write }
 func (d *DB) ReaderDB() *sql.DB { return d.read }
 
 func (d *DB) now() time.Time {
+	// Both engines keep microseconds (PostgreSQL's precision).
 	if d.Now == nil {
-		return time.Now().UTC()
+		return time.Now().UTC().Truncate(time.Microsecond)
 	}
-	return d.Now().UTC()
+	return d.Now().UTC().Truncate(time.Microsecond)
 }
 
 // Querier runs SQL written with ? placeholders on either engine. *Tx and the

@@ -48,9 +48,10 @@ func (d Dialect) Rebind(q string) string {
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 // Time encodes a time for a column: timestamptz on PostgreSQL, fixed-width
-// RFC 3339 UTC text on SQLite. Scan it back with TimeScanner.
+// RFC 3339 UTC text on SQLite, both at microsecond precision. Scan it back
+// with TimeScanner.
 func (d Dialect) Time(t time.Time) any {
-	t = t.UTC()
+	t = t.UTC().Truncate(time.Microsecond)
 	if d.IsPostgres() {
 		return t
 	}

@@ -17,12 +17,12 @@ var (
 )
 
 const userColumns = `id, email, name, role, password_hash, totp_secret, totp_last_step, must_change_pw,
-	disabled, failed_logins, locked_until, created_at, updated_at`
+	disabled, failed_logins, failed_since, locked_until, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*domain.User, error) {
 	u := &domain.User{}
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep,
-		&u.MustChangePW, &u.Disabled, &u.FailedLogins, NullTimeScanner{&u.LockedUntil},
+		&u.MustChangePW, &u.Disabled, &u.FailedLogins, NullTimeScanner{&u.FailedSince}, NullTimeScanner{&u.LockedUntil},
 		TimeScanner{&u.CreatedAt}, TimeScanner{&u.UpdatedAt})
 	return u, err
 }
@@ -42,9 +42,9 @@ func (d *DB) CreateUser(ctx context.Context, u *domain.User, by *domain.User) er
 	defer tx.Rollback()
 	u.CreatedAt, u.UpdatedAt = tx.Now, tx.Now
 	err = tx.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, totp_secret, totp_last_step, must_change_pw,
-		disabled, failed_logins, locked_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		disabled, failed_logins, failed_since, locked_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Email, u.Name, u.Role, u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.MustChangePW, u.Disabled, u.FailedLogins,
-		tx.d.NullTime(u.LockedUntil), tx.d.Time(u.CreatedAt), tx.d.Time(u.UpdatedAt)).Scan(&u.ID)
+		tx.d.NullTime(u.FailedSince), tx.d.NullTime(u.LockedUntil), tx.d.Time(u.CreatedAt), tx.d.Time(u.UpdatedAt)).Scan(&u.ID)
 	if err != nil {
 		if domain.IsCode(TranslateError(err), domain.ECONFLICT) {
 			return errEmailTaken
@@ -102,7 +102,7 @@ func (d *DB) ListUsers(ctx context.Context) ([]*domain.User, error) {
 	return out, nil
 }
 
-// UpdateUser saves the mutable fields of u and writes an audit row named
+// UpdateUser saves the mutable fields of u (failure window and lock included) and writes an audit row named
 // action (e.g. "user.role", "user.password", "user.login_failed"). Login
 // bookkeeping can pass an empty action to skip the audit row.
 func (d *DB) UpdateUser(ctx context.Context, u *domain.User, by *domain.User, action string) error {
@@ -116,9 +116,9 @@ func (d *DB) UpdateUser(ctx context.Context, u *domain.User, by *domain.User, ac
 	defer tx.Rollback()
 	u.UpdatedAt = tx.Now
 	res, err := tx.Exec(ctx, `UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?,
-		must_change_pw = ?, disabled = ?, failed_logins = ?, locked_until = ?, updated_at = ? WHERE id = ?`,
+		must_change_pw = ?, disabled = ?, failed_logins = ?, failed_since = ?, locked_until = ?, updated_at = ? WHERE id = ?`,
 		u.Email, u.Name, u.Role, u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.MustChangePW, u.Disabled,
-		u.FailedLogins, tx.d.NullTime(u.LockedUntil), tx.d.Time(u.UpdatedAt), u.ID)
+		u.FailedLogins, tx.d.NullTime(u.FailedSince), tx.d.NullTime(u.LockedUntil), tx.d.Time(u.UpdatedAt), u.ID)
 	if err != nil {
 		if domain.IsCode(err, domain.ECONFLICT) {
 			return errEmailTaken

@@ -10,6 +10,7 @@ CREATE TABLE users (
     must_change_pw  BOOLEAN NOT NULL DEFAULT FALSE,
     disabled        BOOLEAN NOT NULL DEFAULT FALSE,
     failed_logins   INTEGER NOT NULL DEFAULT 0,
+    failed_since    TIMESTAMPTZ,
     locked_until    TIMESTAMPTZ,
     created_at      TIMESTAMPTZ NOT NULL,
     updated_at      TIMESTAMPTZ NOT NULL

@@ -11,6 +11,7 @@ CREATE TABLE users (
     must_change_pw  INTEGER NOT NULL DEFAULT 0,
     disabled        INTEGER NOT NULL DEFAULT 0,
     failed_logins   INTEGER NOT NULL DEFAULT 0,
+    failed_since    TEXT,
     locked_until    TEXT,
     created_at      TEXT NOT NULL,
     updated_at      TEXT NOT NULL
