@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"testing"
 )
 
@@ -30,4 +31,29 @@ func BenchmarkExtract(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*len(pages))/b.Elapsed().Seconds(), "pages/s")
 	b.ReportMetric(sum/float64(len(pages)), "F1")
+}
+
+// BenchmarkExtractLarge measures a page of about 100 KB, the size of a real
+// news page with its scripts, styles and menus (the corpus pages are small).
+func BenchmarkExtractLarge(b *testing.B) {
+	var page []byte
+	for _, p := range MustLoadCorpus(b) {
+		if p.name == "wordpress_news" {
+			page = p.html
+		}
+	}
+	var pad []byte
+	for len(pad) < 90<<10 {
+		pad = append(pad, `<script>window.__STATE__={"items":[1,2,3],"config":{"ads":true}};function f(a){return a*2}</script><style>.a{color:red}.b{margin:0}</style><li class="menu-item"><a href="/section/x">Section link</a></li>`...)
+	}
+	large := bytes.Replace(page, []byte("</body>"), append(pad, "</body>"...), 1)
+	u := corpusURL("wordpress_news")
+	b.SetBytes(int64(len(large)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Extract(large, u); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
 }

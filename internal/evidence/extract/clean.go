@@ -10,12 +10,65 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// Boilerplate found by class, id or role. Strong names are removed unless the
-// element holds the article itself; weak ones only when they hold little text.
-var (
-	rxStrongBoilerplate = regexp.MustCompile(`(?i)(^|[^a-z0-9])(cookies?|consent|gdpr|cmp|onetrust|newsletters?|subscribe|subscription|subscriber|paywall|regwall|piano|meter|signup|sign-up|share|shares|sharing|sharebar|social|socials|follow-us|related|recommended|recommendations|read-?next|read-?more|also-?read|see-?also|more-?stories|more-?news|most-?read|most-?popular|popular|trending|comments?|disqus|respond|outbrain|taboola|breadcrumbs?|tags|tag-?list|topics|advert|advertisement|adverts|ads?|adslot|ad-?slot|ad-?unit|ad-?container|dfp|gpt-ad|adsbygoogle|sponsored|promo|promoted|promotion|sidebar|widgets?|modal|popup|pop-up|overlay|interstitial|toolbar|skip-?link|navbar|nav|navigation|menu|masthead|site-?header|site-?footer|footer|byline|author-?bio|author-?box|about-?author|credits?|photo-?credit|print|email|whatsapp|facebook|twitter|sr-only|visually-?hidden|screen-?reader-?text|pagination|pager|jump-?links?)([^a-z0-9]|$)`)
-	rxCommentish        = regexp.MustCompile(`(?i)(^|[^a-z0-9])(comments?|disqus|respond|discussion)([^a-z0-9]|$)`)
+// Boilerplate found by class, id or role: words of the class and id
+// attributes (split on anything but letters and digits) and pairs of adjacent
+// words joined by "-". Strong names are removed unless the element holds the
+// article itself.
+var boilerplateNames = setOf(
+	"cookie", "cookies", "consent", "gdpr", "cmp", "onetrust", "newsletter", "newsletters",
+	"subscribe", "subscription", "subscriber", "paywall", "regwall", "piano", "meter", "signup",
+	"share", "shares", "sharing", "sharebar", "social", "socials", "related", "recommended",
+	"recommendations", "readnext", "readmore", "alsoread", "seealso", "morestories", "morenews",
+	"mostread", "mostpopular", "popular", "trending", "comment", "comments", "disqus", "respond",
+	"outbrain", "taboola", "breadcrumb", "breadcrumbs", "tags", "taglist", "topics", "advert",
+	"advertisement", "adverts", "ad", "ads", "adslot", "adunit", "adcontainer", "dfp", "adsbygoogle",
+	"sponsored", "promo", "promoted", "promotion", "sidebar", "widget", "widgets", "modal", "popup",
+	"overlay", "interstitial", "toolbar", "skiplink", "navbar", "nav", "navigation", "menu",
+	"masthead", "footer", "byline", "authorbio", "authorbox", "aboutauthor", "credit", "credits",
+	"photocredit", "print", "email", "whatsapp", "facebook", "twitter", "sronly", "pagination",
+	"pager", "jumplink", "jumplinks",
+	// pairs
+	"sign-up", "follow-us", "read-next", "read-more", "also-read", "see-also", "more-stories",
+	"more-news", "most-read", "most-popular", "tag-list", "ad-slot", "ad-unit", "ad-container",
+	"gpt-ad", "site-header", "site-footer", "author-bio", "author-box", "about-author",
+	"photo-credit", "sr-only", "visually-hidden", "screen-reader", "skip-link", "jump-links",
+	"jump-link", "pop-up",
 )
+
+var commentNames = setOf("comment", "comments", "disqus", "respond", "discussion")
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// matchNames reports whether a word, or two adjacent words joined by "-", of
+// names is in set.
+func matchNames(names string, set map[string]bool) bool {
+	prev := ""
+	var pair strings.Builder
+	for _, w := range strings.FieldsFunc(strings.ToLower(names), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if set[w] {
+			return true
+		}
+		if prev != "" {
+			pair.Reset()
+			pair.WriteString(prev)
+			pair.WriteByte('-')
+			pair.WriteString(w)
+			if set[pair.String()] {
+				return true
+			}
+		}
+		prev = w
+	}
+	return false
+}
 
 var removedTags = map[atom.Atom]bool{
 	atom.Nav: true, atom.Aside: true, atom.Footer: true, atom.Form: true, atom.Dialog: true,
@@ -83,8 +136,8 @@ func (c *cleaner) isBoilerplate(n *html.Node) bool {
 	if strings.TrimSpace(names) == "" || n.DataAtom == atom.Body || n.DataAtom == atom.Html {
 		return false
 	}
-	if rxStrongBoilerplate.MatchString(names) {
-		if rxCommentish.MatchString(names) {
+	if matchNames(names, boilerplateNames) {
+		if matchNames(names, commentNames) {
 			return !containsTag(n, atom.H1, 0) && !hasArticleBody(n, 0)
 		}
 		return !c.isArticle(n)
@@ -169,7 +222,10 @@ var (
 func isBoilerplateBlock(b block, title, byline string) bool {
 	text := b.text
 	words := len(strings.Fields(text))
-	if rxBoilerLine.MatchString(strings.Trim(text, " .:|·•-–—")) {
+	if words > 60 {
+		return false
+	}
+	if words <= 8 && rxBoilerLine.MatchString(strings.Trim(text, " .:|·•-–—")) {
 		return true
 	}
 	if words <= 25 && rxShortBoiler.MatchString(text) {
@@ -220,18 +276,16 @@ func hasLetter(s string) bool {
 // mainContainer returns the smallest element that still holds nearly all the
 // long paragraphs of the page, or nil when the page has none.
 func mainContainer(doc *html.Node) *html.Node {
-	n := doc
-	total := longParagraphText(n, 0)
+	counts := map[*html.Node]int{}
+	total := countLongText(doc, counts, 0)
 	if total == 0 {
 		return nil
 	}
+	n := doc
 	for depth := 0; depth < maxDepth; depth++ {
 		var next *html.Node
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
-			}
-			if t := longParagraphText(c, 0); t*100 >= total*85 {
+			if t := counts[c]; c.Type == html.ElementNode && t*100 >= total*85 {
 				next, total = c, t
 				break
 			}
@@ -242,4 +296,30 @@ func mainContainer(doc *html.Node) *html.Node {
 		n = next
 	}
 	return n
+}
+
+// countLongText is longParagraphText for every element at once, in one pass.
+func countLongText(n *html.Node, counts map[*html.Node]int, depth int) int {
+	if depth > maxDepth {
+		return 0
+	}
+	total := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		var t int
+		if c.DataAtom == atom.P {
+			if l := utf8.RuneCountInString(textOf(c)); l >= 80 {
+				t = l
+			}
+		} else {
+			t = countLongText(c, counts, depth+1)
+		}
+		if t > 0 {
+			counts[c] = t
+		}
+		total += t
+	}
+	return total
 }

@@ -10,16 +10,19 @@ import (
 	"golang.org/x/net/html"
 )
 
+// TestDebugPage prints what each extractor proposes for one corpus page:
+// EXTRACT_DEBUG=NAME go test -run TestDebugPage -v (EXTRACT_DEBUG_CLEAN=1 adds the
+// cleaned page). It is a tool for adding pages, skipped otherwise.
 func TestDebugPage(t *testing.T) {
-	name := os.Getenv("PAGE")
+	name := os.Getenv("EXTRACT_DEBUG")
 	if name == "" {
-		t.Skip()
+		t.Skip("set EXTRACT_DEBUG=NAME to inspect a corpus page")
 	}
 	b, _ := os.ReadFile("testdata/corpus/" + name + ".html")
 	doc, _ := html.Parse(bytes.NewReader(decode(b, "")))
 	clean := dom.Clone(doc, true)
 	removeBoilerplate(clean)
-	if os.Getenv("CLEAN") != "" {
+	if os.Getenv("EXTRACT_DEBUG_CLEAN") != "" {
 		for _, bl := range renderBlocks(clean) {
 			fmt.Printf("CLEAN| %s\n", bl.text)
 		}
