@@ -307,10 +307,10 @@ func frontPageKind(finalURL, articleURL, homepage string) string {
 			return "a section front"
 		}
 	}
-	if sectionWord[strings.ToLower(segs[0])] && len(segs) <= 3 {
-		return "a section front"
+	if articleSlug.MatchString(last) {
+		return ""
 	}
-	if len(segs) <= 2 && !articleSlug.MatchString(last) {
+	if len(segs) <= 2 || (sectionWord[strings.ToLower(segs[0])] && len(segs) <= 3) {
 		return "a section front"
 	}
 	return ""
