@@ -208,14 +208,14 @@ func padRows(inc *domain.Incident, add string) {
 	for i := range inc.Violations {
 		vi := &inc.Violations[i]
 		for k := 0; k < extra(fmt.Sprintf("actor.%d", i)); k++ {
-			vi.Actors = append(vi.Actors, domain.Actor{})
+			vi.Actors = append(vi.Actors, domain.Actor{Attribution: domain.AttributionUnknown})
 		}
 		for k := 0; k < extra(fmt.Sprintf("target.%d", i)); k++ {
 			vi.Targets = append(vi.Targets, domain.Target{})
 		}
 	}
 	for i := 0; i < extra("source"); i++ {
-		inc.Sources = append(inc.Sources, domain.Source{})
+		inc.Sources = append(inc.Sources, domain.Source{Visibility: domain.VisibilityPublic})
 	}
 	for i := 0; i < extra("timeline"); i++ {
 		inc.Timeline = append(inc.Timeline, domain.Update{})

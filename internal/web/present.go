@@ -104,7 +104,7 @@ func (lb labeler) Time(t time.Time) string {
 func (lb labeler) Place(p *domain.PublicIncident) string {
 	var parts []string
 	for _, x := range []string{p.City, p.District, p.Admin1} {
-		if x != "" {
+		if x != "" && (len(parts) == 0 || parts[len(parts)-1] != x) {
 			parts = append(parts, x)
 		}
 	}
