@@ -97,3 +97,6 @@ func MustOpenPostgres(tb testing.TB) *store.DB {
 	tb.Helper()
 	return MustOpen(tb, PostgresURL(tb))
 }
+
+// PostgresEnabled reports whether PRESSWATCH_TEST_POSTGRES is set.
+func PostgresEnabled() bool { return os.Getenv(PostgresEnv) != "" }
