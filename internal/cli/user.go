@@ -58,6 +58,13 @@ func runUserAdd(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	if !generated {
+		// The operator chose this password: it need not be changed at first sign-in.
+		u.MustChangePW = false
+		if err := db.UpdateUser(ctx, u, nil, "user.password_chosen"); err != nil {
+			return fail(env, err)
+		}
+	}
 	fmt.Fprintf(env.Stdout, "Created %s %s (id %d).\n", u.Role, u.Email, u.ID)
 	if generated {
 		fmt.Fprintf(env.Stdout, "One-time password: %s\nIt must be changed at the first sign-in", pw)
