@@ -129,27 +129,6 @@ func (d *DB) Withdraw(ctx context.Context, id int64, reason string, by *domain.U
 	return pub, nil
 }
 
-// InsertLogEntry writes one log leaf in tx (idx stays NULL until the log
-// integrates it). Other teams (captures, measurements) call it in the
-// transaction of the change they record.
-func InsertLogEntry(ctx context.Context, tx *Tx, e domain.LogEntry) error {
-	e.Time = e.Time.UTC()
-	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("store: log entry: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "INSERT INTO log_entries (kind, ref, entry, created_at) VALUES (?, ?, ?, ?)",
-		e.Kind, e.Ref, b, tx.d.Time(tx.Now)); err != nil {
-		return fmt.Errorf("store: log entry: %w", err)
-	}
-	return nil
-}
-
-func insertLogEntry(ctx context.Context, tx *Tx, kind string, pub *domain.PublicIncident) error {
-	return InsertLogEntry(ctx, tx, domain.LogEntry{Kind: kind, Ref: pub.Ref, Time: tx.Now,
-		SHA256: pub.ContentHash(), URL: "/incidents/" + pub.Ref})
-}
-
 // bumpGeneration marks the published record as changed (read caches key on
 // the generation).
 func bumpGeneration(ctx context.Context, tx *Tx) error {
