@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -190,8 +191,11 @@ func (s *Service) ChangePassword(ctx context.Context, by *domain.User, id int64,
 }
 
 // dummyHash keeps the time of a login for an unknown e-mail equal to that of
-// a wrong password.
-var dummyHash, _ = HashPassword("presswatch-dummy-password", DefaultPasswordParams)
+// a wrong password. It is made at the first login, not at start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("presswatch-dummy-password", DefaultPasswordParams)
+	return h
+})
 
 // Login checks an e-mail and password under the throttle. Every failure is
 // the same EUNAUTHORIZED message; a locked account is ETOOMANY.
@@ -199,14 +203,14 @@ func (s *Service) Login(ctx context.Context, email, password string) (*domain.Us
 	bad := domain.Errorf(domain.EUNAUTHORIZED, "Wrong e-mail or password.")
 	u, err := s.Users.FindUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if domain.IsCode(err, domain.ENOTFOUND) {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return nil, bad
 	} else if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return nil, domain.Errorf(domain.ETOOMANY, "Too many failed sign-ins: this account is locked until %s UTC.", u.LockedUntil.Format("15:04"))
 	}
 	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
