@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+var _ domain.StatsStore = (*DB)(nil)
+
+// Stats counts, for the filter, incidents per month and family, per actor
+// type, family, country and province, targeted persons per role and gender,
+// and the most targeted outlets. Per-value counts come from the facets; the
+// cross tabulations read the published documents (json_each on SQLite,
+// jsonb_array_elements on PostgreSQL). Results are cached per generation of
+// the published record, like the facets.
+func (d *DB) Stats(ctx context.Context, f domain.IncidentFilter) (*domain.Stats, error) {
+	f.Defaults()
+	facets, err := d.Facets(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &domain.Stats{
+		Incidents: facets.Incidents, Persons: facets.Persons,
+		Families: facets.Fields["family"], ActorTypes: facets.Fields["actor_type"],
+		Countries: facets.Fields["country"], Admin1: facets.Fields["admin1"],
+		Monthly: []domain.MonthFamilyCount{}, Targets: []domain.RoleGenderCount{}, Outlets: []domain.FacetCount{},
+	}
+	q := d.compile(f)
+	if q.none || out.Incidents == 0 {
+		return out, nil
+	}
+	tx, err := d.ReadTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	gen, err := publicGeneration(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	key := "s|" + cacheKey(f)
+	if v, ok := d.cache.get(gen, key); ok {
+		c := v.(*domain.Stats)
+		out.Monthly, out.NoMonth, out.Targets, out.Outlets = c.Monthly, c.NoMonth, c.Targets, c.Outlets
+		return out, nil
+	}
+	sq := d.statsSQL(q)
+	rows, err := tx.Query(ctx, sq.monthly, q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stats monthly: %w", err)
+	}
+	for rows.Next() {
+		var c domain.MonthFamilyCount
+		if err := rows.Scan(&c.Month, &c.Family, &c.Count); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: stats monthly: %w", err)
+		}
+		out.Monthly = append(out.Monthly, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: stats monthly: %w", err)
+	}
+	if err := tx.QueryRow(ctx, sq.noMonth, q.args...).Scan(&out.NoMonth); err != nil {
+		return nil, fmt.Errorf("store: stats without month: %w", err)
+	}
+	rows, err = tx.Query(ctx, sq.targets, q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stats targets: %w", err)
+	}
+	for rows.Next() {
+		var c domain.RoleGenderCount
+		if err := rows.Scan(&c.Role, &c.Gender, &c.Count); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: stats targets: %w", err)
+		}
+		out.Targets = append(out.Targets, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: stats targets: %w", err)
+	}
+	rows, err = tx.Query(ctx, sq.outlets, append(append([]any{}, q.args...), domain.StatsTopOutlets)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stats outlets: %w", err)
+	}
+	for rows.Next() {
+		var c domain.FacetCount
+		if err := rows.Scan(&c.Value, &c.Count); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: stats outlets: %w", err)
+		}
+		out.Outlets = append(out.Outlets, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: stats outlets: %w", err)
+	}
+	sort.Slice(out.Monthly, func(i, j int) bool {
+		a, b := out.Monthly[i], out.Monthly[j]
+		return a.Month < b.Month || a.Month == b.Month && a.Family < b.Family
+	})
+	sort.Slice(out.Targets, func(i, j int) bool {
+		a, b := out.Targets[i], out.Targets[j]
+		return a.Count > b.Count || a.Count == b.Count && (a.Role < b.Role || a.Role == b.Role && a.Gender < b.Gender)
+	})
+	d.cache.put(gen, key, &domain.Stats{Monthly: out.Monthly, NoMonth: out.NoMonth, Targets: out.Targets, Outlets: out.Outlets})
+	return out, nil
+}
+
+type statsQueries struct{ monthly, noMonth, targets, outlets string }
+
+// statsSQL builds the statistics queries over the compiled filter; each
+// takes q.args (outlets takes the limit after them).
+func (d *DB) statsSQL(q publicQuery) statsQueries {
+	where := q.where()
+	if d.dialect.IsPostgres() {
+		hasMonth := "p.date_sort <> '' AND p.doc->>'date_precision' IN ('day', 'month')"
+		targets := " FROM public_incidents p CROSS JOIN LATERAL jsonb_array_elements(COALESCE(p.doc->'violations', '[]'::jsonb)) v(value)" +
+			" CROSS JOIN LATERAL jsonb_array_elements(COALESCE(v.value->'targets', '[]'::jsonb)) tg(value)"
+		return statsQueries{
+			monthly: "SELECT substr(p.date_sort, 1, 7), t.value, COUNT(*) FROM public_incidents p JOIN public_terms t ON t.incident_id = p.id AND t.field = 'family'" +
+				where + " AND " + hasMonth + " GROUP BY 1, 2",
+			noMonth: "SELECT COUNT(*) FROM public_incidents p" + where + " AND NOT (" + hasMonth + ")",
+			targets: "SELECT COALESCE(tg.value->>'role', ''), COALESCE(tg.value->>'gender', ''), COUNT(*)" + targets +
+				where + " AND tg.value->>'kind' = 'person' GROUP BY 1, 2",
+			outlets: "SELECT o, COUNT(DISTINCT id) FROM (SELECT p.id AS id, CASE WHEN tg.value->>'kind' = 'person' THEN tg.value->>'outlet'" +
+				" WHEN tg.value->>'kind' IN ('outlet', 'website') THEN tg.value->>'name' END AS o" + targets + where +
+				") x WHERE o IS NOT NULL AND o <> '' GROUP BY o ORDER BY 2 DESC, 1 LIMIT ?",
+		}
+	}
+	hasMonth := "p.date_sort <> '' AND json_extract(p.doc, '$.date_precision') IN ('day', 'month')"
+	targets := " FROM public_incidents p, json_each(p.doc, '$.violations') v, json_each(v.value, '$.targets') tg"
+	return statsQueries{
+		monthly: "SELECT substr(p.date_sort, 1, 7), t.value, COUNT(*) FROM public_incidents p JOIN public_terms t ON t.incident_id = p.id AND t.field = 'family'" +
+			where + " AND " + hasMonth + " GROUP BY 1, 2",
+		noMonth: "SELECT COUNT(*) FROM public_incidents p" + where + " AND NOT (" + hasMonth + ")",
+		targets: "SELECT COALESCE(json_extract(tg.value, '$.role'), ''), COALESCE(json_extract(tg.value, '$.gender'), ''), COUNT(*)" + targets +
+			where + " AND json_extract(tg.value, '$.kind') = 'person' GROUP BY 1, 2",
+		outlets: "SELECT o, COUNT(DISTINCT id) FROM (SELECT p.id AS id, CASE WHEN json_extract(tg.value, '$.kind') = 'person' THEN json_extract(tg.value, '$.outlet')" +
+			" WHEN json_extract(tg.value, '$.kind') IN ('outlet', 'website') THEN json_extract(tg.value, '$.name') END AS o" + targets + where +
+			") x WHERE o IS NOT NULL AND o <> '' GROUP BY o ORDER BY 2 DESC, 1 LIMIT ?",
+	}
+}
