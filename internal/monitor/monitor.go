@@ -15,7 +15,7 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultWorkers          = 8
+	DefaultWorkers          = 16
 	DefaultHostInterval     = time.Second
 	DefaultUserAgent        = "presswatch"
 	DefaultUnavailableAfter = 48 * time.Hour
@@ -210,6 +210,7 @@ func (m *Monitor) RunOnce(ctx context.Context, now time.Time, opts RunOptions) (
 	if err != nil {
 		return r.stats, fmt.Errorf("monitor: due articles: %w", err)
 	}
+	arts = interleaveHosts(arts)
 	runPool(ctx, m.opts.Workers, len(arts), func(i int) {
 		o, ok := byslug[arts[i].Outlet]
 		if !ok {
@@ -222,6 +223,30 @@ func (m *Monitor) RunOnce(ctx context.Context, now time.Time, opts RunOptions) (
 		r.err = ctx.Err()
 	}
 	return r.stats, r.err
+}
+
+// interleaveHosts reorders articles round-robin by host, keeping each
+// host's order, so that the workers are not all waiting on one host's
+// politeness limit while other hosts are idle.
+func interleaveHosts(arts []Article) []Article {
+	byHost := map[string][]Article{}
+	var hosts []string
+	for _, a := range arts {
+		h := hostOf(a.URL)
+		if _, ok := byHost[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		byHost[h] = append(byHost[h], a)
+	}
+	out := make([]Article, 0, len(arts))
+	for i := 0; len(out) < len(arts); i++ {
+		for _, h := range hosts {
+			if q := byHost[h]; i < len(q) {
+				out = append(out, q[i])
+			}
+		}
+	}
+	return out
 }
 
 // runPool calls fn(0..n-1) on up to workers goroutines, stopping early when

@@ -254,7 +254,7 @@ func (s *MemStore) Article(ctx context.Context, url string) (Article, error) {
 func (s *MemStore) Articles(ctx context.Context, f ArticleFilter) ([]Article, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Article
+	var sel []*Article
 	for _, a := range s.articles {
 		if a.Done || a.State == StateSkipped {
 			continue
@@ -262,16 +262,20 @@ func (s *MemStore) Articles(ctx context.Context, f ArticleFilter) ([]Article, er
 		if !f.All && a.NextCheck.After(f.DueBy) {
 			continue
 		}
-		out = append(out, *a)
+		sel = append(sel, a)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].NextCheck.Equal(out[j].NextCheck) {
-			return out[i].NextCheck.Before(out[j].NextCheck)
+	sort.Slice(sel, func(i, j int) bool {
+		if !sel[i].NextCheck.Equal(sel[j].NextCheck) {
+			return sel[i].NextCheck.Before(sel[j].NextCheck)
 		}
-		return out[i].URL < out[j].URL
+		return sel[i].URL < sel[j].URL
 	})
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
+	if f.Limit > 0 && len(sel) > f.Limit {
+		sel = sel[:f.Limit]
+	}
+	out := make([]Article, len(sel))
+	for i, a := range sel {
+		out[i] = *a
 	}
 	return out, nil
 }
