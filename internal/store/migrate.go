@@ -87,7 +87,25 @@ func (d *DB) Migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return d.seedVocab(ctx)
+	if err := d.seedVocab(ctx); err != nil {
+		return err
+	}
+	return d.Optimize(ctx)
+}
+
+// Optimize refreshes the query planner's statistics (SQLite: PRAGMA
+// optimize, which analyzes what changed; PostgreSQL: ANALYZE). Migrate and
+// SeedPublic call it; serve may call it daily. Without statistics SQLite
+// picks slow plans for facets on large tables.
+func (d *DB) Optimize(ctx context.Context) error {
+	q := "PRAGMA optimize=0x10002"
+	if d.dialect.IsPostgres() {
+		q = "ANALYZE"
+	}
+	if _, err := d.write.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("store: optimize: %w", err)
+	}
+	return nil
 }
 
 func (d *DB) applyMigration(ctx context.Context, m Migration) error {
@@ -245,4 +263,13 @@ func (d *DB) seedVocab(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// Analyze rebuilds the planner's statistics of every table (ANALYZE on both
+// engines); run it after bulk loads such as SeedPublic or an import.
+func (d *DB) Analyze(ctx context.Context) error {
+	if _, err := d.write.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("store: analyze: %w", err)
+	}
+	return nil
 }

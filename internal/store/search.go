@@ -89,7 +89,9 @@ func (d *DB) compile(f domain.IncidentFilter) publicQuery {
 		if len(t.vals) == 0 {
 			continue
 		}
-		q.conds = append(q.conds, "EXISTS (SELECT 1 FROM public_terms t WHERE t.incident_id = p.id AND t.field = ? AND t.value IN ("+placeholders(len(t.vals))+"))")
+		// A semi-join on the (field, value, incident_id) key: the engines
+		// read the matching ids once instead of probing per row.
+		q.conds = append(q.conds, "p.id IN (SELECT t.incident_id FROM public_terms t WHERE t.field = ? AND t.value IN ("+placeholders(len(t.vals))+"))")
 		q.args = append(q.args, t.field)
 		for _, v := range t.vals {
 			q.args = append(q.args, v)

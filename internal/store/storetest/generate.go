@@ -106,12 +106,16 @@ func GeneratePublic(n int, seed uint64) []*domain.PublicIncident {
 	return out
 }
 
-// SeedPublic generates n published incidents and bulk-loads them.
+// SeedPublic generates n published incidents, bulk-loads them and refreshes
+// the planner's statistics.
 func SeedPublic(tb testing.TB, db *store.DB, n int, seed uint64) []*domain.PublicIncident {
 	tb.Helper()
 	pubs := GeneratePublic(n, seed)
 	if err := db.SeedPublic(context.Background(), pubs); err != nil {
 		tb.Fatalf("seed %d public incidents: %v", n, err)
+	}
+	if err := db.Analyze(context.Background()); err != nil {
+		tb.Fatalf("analyze: %v", err)
 	}
 	return pubs
 }
