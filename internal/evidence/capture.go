@@ -67,6 +67,9 @@ type Result struct {
 	Article  extract.Article
 	// Body is the decoded final body (not stored separately: it is in WARC).
 	Body []byte
+	// FetchErr is the fetch failure recorded in Manifest.Error, for callers
+	// that decide whether to try again (errors.Is with safehttp's errors).
+	FetchErr error
 }
 
 // Capture fetches rawURL through the safehttp client and writes the WARC.
@@ -111,6 +114,7 @@ func (c *Capturer) Capture(ctx context.Context, rawURL string, opts CaptureOptio
 	resp, ferr := c.Client.Do(req)
 	if ferr != nil {
 		m.Error = ferr.Error()
+		res.FetchErr = ferr
 	}
 	var finalResp *Record
 	final := resp.Final()
@@ -321,6 +325,9 @@ func (c *Capturer) render(ctx context.Context, w *WARCWriter, infoID string, fin
 	case final == nil || final.StatusCode == 0:
 		m.ScreenshotMissing, m.DOMMissing = "no response to render", "no response to render"
 		return nil
+	case !isHTML(final):
+		m.ScreenshotMissing, m.DOMMissing = "not an HTML page", "not an HTML page"
+		return nil
 	}
 	r, err := c.Renderer.Render(ctx, final.URL, final.Body)
 	if err != nil {
@@ -378,4 +385,32 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		return nil, errors.New("evidence: parse manifest: unknown manifest_version")
 	}
 	return &m, nil
+}
+
+// CheckURL returns an EINVALID error with a sentence for a URL that cannot
+// be captured: not absolute, not http or https, or too long. Addresses are
+// checked later, by safehttp, after DNS resolution.
+func CheckURL(raw string) error {
+	raw = strings.TrimSpace(raw)
+	if len(raw) > 4096 {
+		return domain.Errorf(domain.EINVALID, "The URL is too long (more than 4096 characters).")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return domain.Errorf(domain.EINVALID, "%q is not a web address: give a full URL such as https://example.org/article.", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return domain.Errorf(domain.EINVALID, "Only http and https addresses can be captured, not %s:.", u.Scheme)
+	}
+	return nil
+}
+
+// isHTML reports whether an exchange's body is an HTML page (by its
+// Content-Type, or sniffed when it has none).
+func isHTML(ex *safehttp.Exchange) bool {
+	mt, _, _ := mime.ParseMediaType(ex.Header.Get("Content-Type"))
+	if mt == "" {
+		mt, _, _ = mime.ParseMediaType(http.DetectContentType(ex.Body))
+	}
+	return mt == "text/html" || mt == "application/xhtml+xml"
 }
