@@ -25,6 +25,7 @@ type Server struct {
 
 	http     *http.Server
 	listener net.Listener
+	stops    []func() // background work to stop before the database closes
 }
 
 // serveOptions are serve's own flags.
@@ -33,6 +34,7 @@ type serveOptions struct {
 	demo          bool
 	migrate       bool
 	secureCookies bool
+	log           logOptions
 }
 
 func runServe(ctx context.Context, env *Env, args []string) int {
@@ -44,6 +46,7 @@ func runServe(ctx context.Context, env *Env, args []string) int {
 	fs.BoolVar(&opt.demo, "demo", false, "fill an empty database with fictional demo data")
 	fs.BoolVar(&opt.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.BoolVar(&opt.secureCookies, "secure-cookies", env.Getenv("PRESSWATCH_SECURE_COOKIES") == "1", "the site is served over HTTPS (directly or behind a TLS proxy): use __Host- Secure cookies (env PRESSWATCH_SECURE_COOKIES=1)")
+	opt.log.register(fs, env.Getenv)
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
@@ -87,14 +90,19 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 			fmt.Fprintf(env.Stdout, "Demo admin: %s  one-time password: %s\n", res.AdminEmail, res.AdminPassword)
 		}
 	}
-	handler, err := web.New(web.Options{
+	webOpts := web.Options{
 		Service:  s.Service,
 		Public:   db,
 		Sessions: db,
 		Logger:   logger,
 		Secure:   opt.secureCookies,
 		Ping:     db.Ping,
-	})
+	}
+	if err := wireLog(ctx, env, cfg, opt.log, s, &webOpts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	handler, err := web.New(webOpts)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -137,6 +145,10 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Close releases the listener and the database.
 func (s *Server) Close() error {
+	for _, stop := range s.stops {
+		stop()
+	}
+	s.stops = nil
 	if s.listener != nil {
 		s.listener.Close()
 	}

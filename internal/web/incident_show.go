@@ -31,6 +31,9 @@ type ShowView struct {
 	Updated      string
 	Revision     int
 	JSONHref     string
+	InLog        bool   // the record's latest log entry is integrated
+	LogIndex     int64  // its leaf index
+	LogContent   string // path of the public content that entry hashes
 	Demo         bool
 	Untranslated bool
 }
@@ -111,6 +114,10 @@ func (s *Server) handleIncidentShow(w http.ResponseWriter, r *http.Request) {
 		Withdrawn: p.Status == domain.PublicationWithdrawn, Reason: p.WithdrawalReason,
 		Published: lb.Time(p.FirstPublishedAt), Updated: lb.Time(p.UpdatedAt), Revision: p.Revision,
 		JSONHref: "/incidents/" + p.Ref + ".json", Demo: p.Demo, Untranslated: !translated,
+	}
+	if p.LogIndex != nil {
+		v.InLog, v.LogIndex = true, *p.LogIndex
+		v.LogContent = "/incidents/" + p.Ref + "/content/" + p.ContentHash() + ".json"
 	}
 	for _, rel := range p.Related {
 		v.Related = append(v.Related, Chip{Label: rel, Href: l.Path("/incidents/" + rel)})

@@ -110,6 +110,7 @@ type Page struct {
 	Admin  bool
 	Langs  []LangLink
 	Notice string
+	Alert  string // back-office banner (e.g. the public log is read-only)
 }
 
 // LangLink is one entry of the language switch.
@@ -130,6 +131,11 @@ func (s *Server) page(r *http.Request, title string) Page {
 	if st := staffOf(r); st != nil {
 		p.Staff = st.user
 		p.CSRF = st.sess.CSRFToken
+	}
+	if p.Admin && p.Staff != nil {
+		if problem := s.logProblem(r.Context()); problem != "" {
+			p.Alert = l.T("admin.log.readonly") + " " + problem
+		}
 	}
 	q := r.URL.Query()
 	q.Del("lang")

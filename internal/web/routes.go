@@ -36,6 +36,10 @@ func (s *Server) routeTable() []route {
 		{"GET /healthz", http.HandlerFunc(s.handleHealthz)},
 		{"GET /static/", http.HandlerFunc(s.handleStatic)},
 
+		// The public log (its files under /log/ are a mount from package ledger).
+		{"GET /log", http.HandlerFunc(s.handleLogPage)},
+		{"GET /incidents/{ref}/content/{file}", http.HandlerFunc(s.handleLogContent)},
+
 		// Staff sign-in.
 		{"GET /admin/login", pre(s.handleLoginForm)},
 		{"POST /admin/login", prePost(s.handleLogin)},

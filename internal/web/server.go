@@ -45,6 +45,13 @@ type Options struct {
 	// CountryName returns a country's name in a locale; nil shows codes.
 	CountryName func(code, locale string) string
 
+	// The public log (optional): Log feeds the /log page, LogContent serves
+	// the exact public content a log entry hashes, LogProblem says why the
+	// log is read-only ("" when it is not), shown as a back-office banner.
+	Log        func(ctx context.Context) (*LogInfo, error)
+	LogContent func(ctx context.Context, path string) ([]byte, error)
+	LogProblem func() string
+
 	// IdleTimeout and AbsoluteTimeout bound staff sessions (defaults 30
 	// minutes and 12 hours).
 	IdleTimeout     time.Duration
