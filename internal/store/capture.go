@@ -43,7 +43,7 @@ func (d *DB) CreateCaptureWith(ctx context.Context, c *domain.Capture, also func
 	c.CreatedAt = tx.Now
 	err = tx.QueryRow(ctx, `INSERT INTO captures (url, state, incident_id, incident_ref, requested_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.URL, c.State, nullID(c.IncidentID), c.IncidentRef, nullID(c.RequestedBy), tx.d.Time(tx.Now)).Scan(&c.ID)
+		c.URL, c.State, captureRef(c.IncidentID), c.IncidentRef, captureRef(c.RequestedBy), tx.d.Time(tx.Now)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("store: create capture: %w", TranslateError(err))
 	}
@@ -76,7 +76,7 @@ func (d *DB) CompleteCapture(ctx context.Context, c *domain.Capture) error {
 		revisit_of = ?, completed_at = ?
 		WHERE id = ? AND state = ?`,
 		c.State, c.FinalURL, c.Status, tx.d.NullTime(&c.FetchedAt), c.WARCSHA256, c.WARCSize, string(c.Manifest),
-		c.BodySHA256, c.TextSHA256, c.ScreenshotSHA256, c.Title, c.Error, nullID(c.RevisitOf), tx.d.Time(now),
+		c.BodySHA256, c.TextSHA256, c.ScreenshotSHA256, c.Title, c.Error, captureRef(c.RevisitOf), tx.d.Time(now),
 		c.ID, domain.CaptureQueued)
 	if err != nil {
 		return fmt.Errorf("store: complete capture: %w", TranslateError(err))
@@ -99,7 +99,7 @@ func (d *DB) CompleteCapture(ctx context.Context, c *domain.Capture) error {
 	if c.Error != "" {
 		detail += ": " + c.Error
 	}
-	if err := InsertAudit(ctx, tx, &domain.AuditEntry{Action: "capture." + c.State, Object: ref, Detail: truncate(detail, 500)}); err != nil {
+	if err := InsertAudit(ctx, tx, &domain.AuditEntry{Action: "capture." + c.State, Object: ref, Detail: truncateCaptureText(detail, 500)}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -177,16 +177,16 @@ func (d *DB) queryCaptures(ctx context.Context, q string, args ...any) ([]*domai
 	return out, nil
 }
 
-// nullID stores 0 as NULL (an optional reference).
-func nullID(id int64) any {
+// captureRef stores 0 as NULL (an optional reference).
+func captureRef(id int64) any {
 	if id == 0 {
 		return nil
 	}
 	return id
 }
 
-// truncate cuts s to at most n bytes on a rune boundary.
-func truncate(s string, n int) string {
+// truncateCaptureText cuts s to at most n bytes on a rune boundary.
+func truncateCaptureText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
