@@ -38,6 +38,8 @@ var commands = map[string]command{
 	"migrate": {"apply database migrations", runMigrate},
 	"user":    {"manage staff accounts: user add | user passwd", runUser},
 	"version": {"print the version", runVersion},
+	"log":     {"the public log: log key prints its verifier key", runLog},
+	"verify":  {"verify a public log offline from its files: verify --log URL|DIR --key KEY", runVerify},
 }
 
 // Run runs presswatch with args (without the program name) and returns the
