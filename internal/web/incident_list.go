@@ -130,6 +130,11 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 }
 
 func chips(lb labeler, vals url.Values, l *Localizer) []Chip {
+	return chipsFor(lb, vals, l, "/incidents")
+}
+
+// chipsFor lists the active filters of vals, each a link to path without it.
+func chipsFor(lb labeler, vals url.Values, l *Localizer, path string) []Chip {
 	var out []Chip
 	for _, p := range domain.FilterParams {
 		for _, x := range vals[p.Name] {
@@ -142,7 +147,7 @@ func chips(lb labeler, vals url.Values, l *Localizer) []Chip {
 			case "to":
 				label = l.T("filter.chip.to", x)
 			}
-			out = append(out, Chip{Label: label, Href: l.Path("/incidents") + withParam(vals, p.Name, x, true)})
+			out = append(out, Chip{Label: label, Href: l.Path(path) + withParam(vals, p.Name, x, true)})
 		}
 	}
 	return out

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -10,50 +8,8 @@ import (
 	"github.com/presswatch/presswatch/internal/domain"
 )
 
-// csvHeader is the column list of /incidents.csv: stable codes, one row per
-// incident, multiple values joined with "|".
-var csvHeader = []string{
-	"ref", "url", "status", "title", "date_start", "date_end", "date_precision",
-	"country", "admin1", "district", "city", "lat", "lon", "location_precision",
-	"verification", "work_related", "categories", "families", "actor_types", "attributions",
-	"target_kinds", "target_roles", "genders", "persons", "tags", "source_urls",
-	"first_published_at", "updated_at", "revision", "demo",
-}
-
-func (s *Server) handleIncidentsCSV(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	f, err := domain.ParseIncidentFilter(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	vocab, _, err := s.opts.Service.Vocab(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	base := "http://" + r.Host
-	if s.opts.Secure {
-		base = "https://" + r.Host
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="incidents.csv"`)
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // RFC 4180
-	if err := cw.Write(csvHeader); err != nil {
-		return
-	}
-	err = s.opts.Public.EachPublic(ctx, f, func(p *domain.PublicIncident) error {
-		cw.Write(csvRow(p, vocab, base))
-		return cw.Error()
-	})
-	cw.Flush()
-	if err != nil {
-		// The header is sent; all we can do is stop and log.
-		s.log.Error("web: csv export", "err", err)
-	}
-}
-
+// csvRow is one row of /incidents.csv (shape incidents) without the
+// snapshot column; the columns are exportColumns[ShapeIncidents].
 func csvRow(p *domain.PublicIncident, vocab domain.VocabSet, base string) []string {
 	var fams, actors, attrs, kinds, roles, genders []string
 	uniq := func(list *[]string, v string) {

@@ -23,6 +23,9 @@ type IncidentCard struct {
 	Withdrawn  bool
 	Demo       bool
 	Snippet    template.HTML
+	// Untranslated says "not yet translated" in the page language when the
+	// title is shown in English on a page in another language.
+	Untranslated string
 }
 
 // labeler names codes in one locale: vocabulary terms, fixed enumerations
@@ -115,7 +118,7 @@ func (lb labeler) Place(p *domain.PublicIncident) string {
 }
 
 func (s *Server) card(lb labeler, p *domain.PublicIncident) IncidentCard {
-	title, _ := p.TitleIn(lb.l.Locale)
+	title, translated := p.TitleIn(lb.l.Locale)
 	c := IncidentCard{
 		Ref: p.Ref, Href: lb.l.Path("/incidents/" + p.Ref), Title: title,
 		Summary: p.SummaryIn(lb.l.Locale), Date: lb.DateRange(p.DateStart, p.DateEnd, p.DatePrecision),
@@ -123,6 +126,9 @@ func (s *Server) card(lb labeler, p *domain.PublicIncident) IncidentCard {
 		Withdrawn: p.Status == domain.PublicationWithdrawn, Demo: p.Demo,
 		// The store escapes the snippet and adds only <mark>.
 		Snippet: template.HTML(p.Snippet),
+	}
+	if !translated {
+		c.Untranslated = lb.l.T("list.untranslated")
 	}
 	for _, cat := range p.Categories() {
 		c.Categories = append(c.Categories, lb.Of("category", cat))

@@ -33,6 +33,13 @@ func (s *Server) routeTable() []route {
 		{"GET /incidents.json", http.HandlerFunc(s.handleIncidentsJSON)},
 		{"GET /incidents.csv", http.HandlerFunc(s.handleIncidentsCSV)},
 		{"GET /incidents/{ref}", http.HandlerFunc(s.handleIncidentShow)},
+		// Public data: statistics, maps, feeds, exports, data dictionary.
+		{"GET /stats", http.HandlerFunc(s.handleStats)},
+		{"GET /stats/{chart}", http.HandlerFunc(s.handleStatsCSV)},
+		{"GET /map", http.HandlerFunc(s.handleMap)},
+		{"GET /incidents.atom", http.HandlerFunc(s.handleIncidentsAtom)},
+		{"GET /incidents.ndjson", http.HandlerFunc(s.handleIncidentsNDJSON)},
+		{"GET /data", http.HandlerFunc(s.handleData)},
 		{"GET /healthz", http.HandlerFunc(s.handleHealthz)},
 		{"GET /static/", http.HandlerFunc(s.handleStatic)},
 

@@ -44,6 +44,9 @@ type Options struct {
 	Mounts map[string]http.Handler
 	// CountryName returns a country's name in a locale; nil shows codes.
 	CountryName func(code, locale string) string
+	// Stats serves /stats and /map; nil uses Public when it implements
+	// domain.StatsStore.
+	Stats domain.StatsStore
 
 	// The public log (optional): Log feeds the /log page, LogContent serves
 	// the exact public content a log entry hashes, LogProblem says why the

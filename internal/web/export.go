@@ -1,0 +1,325 @@
+package web
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+// Export shapes: one row per incident (default), per violation or per
+// target. CSV and NDJSON take ?shape=.
+const (
+	ShapeIncidents  = "incidents"
+	ShapeViolations = "violations"
+	ShapeTargets    = "targets"
+)
+
+// MultiValueDelimiter joins several values in one CSV cell.
+const MultiValueDelimiter = "|"
+
+// ExportColumn documents one CSV column (for /data and docs).
+type ExportColumn struct {
+	Name        string
+	Description string
+}
+
+// exportColumns are the CSV columns of each shape, in order. The last
+// column of every shape is snapshot_at: when the export started (also sent
+// as the X-Snapshot-Time header).
+var exportColumns = map[string][]ExportColumn{
+	ShapeIncidents: {
+		{"ref", "Stable reference of the incident, e.g. PK-2024-0153."},
+		{"url", "Public page of the incident."},
+		{"status", "published or withdrawn."},
+		{"title", "Title in English."},
+		{"date_start", "Start date at its precision: YYYY-MM-DD, YYYY-MM or YYYY; empty when unknown."},
+		{"date_end", "End date, same format; empty when a single day or unknown."},
+		{"date_precision", "day, month, year or unknown."},
+		{"country", "ISO 3166-1 alpha-2 code."},
+		{"admin1", "ISO 3166-2 code of the province or state, when public."},
+		{"district", "District, when public."},
+		{"city", "City, when public."},
+		{"lat", "Latitude at the public precision (city: 0.1°, exact: 0.0001°)."},
+		{"lon", "Longitude at the public precision."},
+		{"location_precision", "Public precision of the location: exact, city, district, admin1, country or hidden."},
+		{"verification", "unverified, corroborated, confirmed or disputed."},
+		{"work_related", "confirmed, unconfirmed or not_related."},
+		{"categories", "Category codes of the violations, joined with |."},
+		{"families", "Category families, joined with |."},
+		{"actor_types", "Actor types, joined with |."},
+		{"attributions", "Attributions of the actors, joined with |."},
+		{"target_kinds", "Kinds of targets (person, outlet, account, website), joined with |."},
+		{"target_roles", "Roles of targeted persons, joined with |."},
+		{"genders", "Genders of targeted persons, joined with |."},
+		{"persons", "Number of persons targeted."},
+		{"tags", "Context tags, joined with |."},
+		{"source_urls", "Public source URLs, joined with |."},
+		{"first_published_at", "When the incident was first published (RFC 3339, UTC)."},
+		{"updated_at", "When the published record last changed (RFC 3339, UTC)."},
+		{"revision", "Revision number of the published record."},
+		{"demo", "true for fictional demonstration records."},
+		{"snapshot_at", "When this export was made (RFC 3339, UTC); the same on every row."},
+	},
+	ShapeViolations: {
+		{"ref", "Reference of the incident."},
+		{"url", "Public page of the incident."},
+		{"violation", "Position of the violation in the incident, from 1."},
+		{"category", "Category code of the violation."},
+		{"family", "Family of the category."},
+		{"actor_types", "Actor types, joined with |."},
+		{"attributions", "Attributions, joined with |."},
+		{"target_kinds", "Kinds of targets, joined with |."},
+		{"persons", "Persons targeted by this violation."},
+		{"date_start", "Start date of the incident at its precision."},
+		{"date_precision", "day, month, year or unknown."},
+		{"country", "ISO 3166-1 alpha-2 code."},
+		{"admin1", "ISO 3166-2 code, when public."},
+		{"verification", "Verification state of the incident."},
+		{"snapshot_at", "When this export was made (RFC 3339, UTC)."},
+	},
+	ShapeTargets: {
+		{"ref", "Reference of the incident."},
+		{"url", "Public page of the incident."},
+		{"violation", "Position of the violation in the incident, from 1."},
+		{"target", "Position of the target in the violation, from 1."},
+		{"category", "Category code of the violation."},
+		{"family", "Family of the category."},
+		{"kind", "person, outlet, account or website."},
+		{"name", "Name; empty when withheld."},
+		{"name_withheld", "true when the name is withheld to protect the person."},
+		{"role", "Role of a person (target_role vocabulary)."},
+		{"gender", "Gender of a person."},
+		{"employment", "staff, freelance or unknown."},
+		{"foreign", "true for a foreign journalist."},
+		{"outlet", "Outlet the person works for."},
+		{"target_url", "URL of an account or website."},
+		{"date_start", "Start date of the incident at its precision."},
+		{"country", "ISO 3166-1 alpha-2 code."},
+		{"admin1", "ISO 3166-2 code, when public."},
+		{"verification", "Verification state of the incident."},
+		{"snapshot_at", "When this export was made (RFC 3339, UTC)."},
+	},
+}
+
+// ExportColumns returns the CSV columns of a shape.
+func ExportColumns(shape string) []ExportColumn { return exportColumns[shape] }
+
+func exportHeader(shape string) []string {
+	cols := exportColumns[shape]
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func parseShape(r *http.Request) (string, error) {
+	switch sh := r.URL.Query().Get("shape"); sh {
+	case "", ShapeIncidents:
+		return ShapeIncidents, nil
+	case ShapeViolations, ShapeTargets:
+		return sh, nil
+	}
+	return "", domain.InvalidFields(map[string]string{"shape": "Use shape=incidents, violations or targets."})
+}
+
+// exportRows turns one incident into the rows of a shape.
+type exportRows struct {
+	vocab    domain.VocabSet
+	base     string
+	snapshot string
+}
+
+func (x exportRows) url(p *domain.PublicIncident) string { return x.base + "/incidents/" + p.Ref }
+
+func (x exportRows) csv(shape string, p *domain.PublicIncident, emit func([]string) error) error {
+	switch shape {
+	case ShapeViolations:
+		for i, v := range p.Violations {
+			var actors, attrs, kinds []string
+			persons := 0
+			for _, a := range v.Actors {
+				actors, attrs = uniqAppend(actors, a.Type), uniqAppend(attrs, a.Attribution)
+			}
+			for _, t := range v.Targets {
+				kinds = uniqAppend(kinds, t.Kind)
+				if t.Kind == domain.TargetPerson {
+					persons++
+				}
+			}
+			if err := emit([]string{p.Ref, x.url(p), strconv.Itoa(i + 1), v.Category, x.vocab.Family(v.Category),
+				joinMulti(actors), joinMulti(attrs), joinMulti(kinds), strconv.Itoa(persons),
+				p.DateStart, p.DatePrecision, p.Country, p.Admin1, p.Verification, x.snapshot}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case ShapeTargets:
+		for i, v := range p.Violations {
+			for j, t := range v.Targets {
+				if err := emit([]string{p.Ref, x.url(p), strconv.Itoa(i + 1), strconv.Itoa(j + 1), v.Category, x.vocab.Family(v.Category),
+					t.Kind, csvText(t.Name), strconv.FormatBool(t.NameWithheld), t.Role, t.Gender, t.Employment,
+					strconv.FormatBool(t.Foreign), csvText(t.Outlet), t.URL,
+					p.DateStart, p.Country, p.Admin1, p.Verification, x.snapshot}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return emit(append(csvRow(p, x.vocab, x.base), x.snapshot))
+}
+
+// ndjsonViolation is one line of /incidents.ndjson?shape=violations.
+type ndjsonViolation struct {
+	Ref          string           `json:"ref"`
+	URL          string           `json:"url"`
+	Index        int              `json:"violation"`
+	Family       string           `json:"family"`
+	DateStart    string           `json:"date_start,omitempty"`
+	Country      string           `json:"country"`
+	Admin1       string           `json:"admin1,omitempty"`
+	Verification string           `json:"verification"`
+	Violation    domain.Violation `json:"detail"`
+}
+
+// ndjsonTarget is one line of /incidents.ndjson?shape=targets.
+type ndjsonTarget struct {
+	Ref          string        `json:"ref"`
+	URL          string        `json:"url"`
+	Violation    int           `json:"violation"`
+	Index        int           `json:"target"`
+	Category     string        `json:"category"`
+	Family       string        `json:"family"`
+	DateStart    string        `json:"date_start,omitempty"`
+	Country      string        `json:"country"`
+	Admin1       string        `json:"admin1,omitempty"`
+	Verification string        `json:"verification"`
+	Target       domain.Target `json:"detail"`
+}
+
+// ndjsonIncident is one line of /incidents.ndjson: the public record with
+// its URL.
+type ndjsonIncident struct {
+	URL string `json:"url"`
+	*domain.PublicIncident
+}
+
+func (x exportRows) ndjson(shape string, p *domain.PublicIncident, enc *json.Encoder) error {
+	switch shape {
+	case ShapeViolations:
+		for i, v := range p.Violations {
+			if err := enc.Encode(ndjsonViolation{Ref: p.Ref, URL: x.url(p), Index: i + 1, Family: x.vocab.Family(v.Category),
+				DateStart: p.DateStart, Country: p.Country, Admin1: p.Admin1, Verification: p.Verification, Violation: v}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case ShapeTargets:
+		for i, v := range p.Violations {
+			for j, t := range v.Targets {
+				if err := enc.Encode(ndjsonTarget{Ref: p.Ref, URL: x.url(p), Violation: i + 1, Index: j + 1, Category: v.Category,
+					Family: x.vocab.Family(v.Category), DateStart: p.DateStart, Country: p.Country, Admin1: p.Admin1,
+					Verification: p.Verification, Target: t}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return enc.Encode(ndjsonIncident{URL: x.url(p), PublicIncident: p})
+}
+
+// exportPrepare parses the filter and shape and sets the common headers.
+func (s *Server) exportPrepare(w http.ResponseWriter, r *http.Request) (domain.IncidentFilter, string, exportRows, bool) {
+	f, err := domain.ParseIncidentFilter(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return f, "", exportRows{}, false
+	}
+	shape, err := parseShape(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return f, "", exportRows{}, false
+	}
+	vocab, _, err := s.opts.Service.Vocab(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return f, "", exportRows{}, false
+	}
+	snap := s.now().UTC().Format(time.RFC3339)
+	w.Header().Set("X-Snapshot-Time", snap)
+	return f, shape, exportRows{vocab: vocab, base: s.baseURL(r), snapshot: snap}, true
+}
+
+// handleIncidentsCSV streams every incident the filter selects as RFC 4180
+// CSV (CRLF line ends), one row per incident, violation or target.
+func (s *Server) handleIncidentsCSV(w http.ResponseWriter, r *http.Request) {
+	f, shape, x, ok := s.exportPrepare(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+shape+`.csv"`)
+	if err := writeCSVExport(r, s.opts.Public, f, shape, x, w); err != nil {
+		// The header is sent; all we can do is stop and log.
+		s.log.Error("web: csv export", "err", err)
+	}
+}
+
+func writeCSVExport(r *http.Request, pub domain.PublicStore, f domain.IncidentFilter, shape string, x exportRows, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180
+	if err := cw.Write(exportHeader(shape)); err != nil {
+		return err
+	}
+	emit := func(rec []string) error { return cw.Write(rec) }
+	err := pub.EachPublic(r.Context(), f, func(p *domain.PublicIncident) error { return x.csv(shape, p, emit) })
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// handleIncidentsNDJSON streams one JSON object per line (nested: the whole
+// public record, or one violation or target with its incident's keys).
+func (s *Server) handleIncidentsNDJSON(w http.ResponseWriter, r *http.Request) {
+	f, shape, x, ok := s.exportPrepare(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+shape+`.ndjson"`)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	err := s.opts.Public.EachPublic(r.Context(), f, func(p *domain.PublicIncident) error { return x.ndjson(shape, p, enc) })
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		s.log.Error("web: ndjson export", "err", err)
+	}
+}
+
+func uniqAppend(list []string, v string) []string {
+	if v == "" {
+		return list
+	}
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+func joinMulti(v []string) string { return strings.Join(v, MultiValueDelimiter) }
