@@ -1,0 +1,567 @@
+package mirror
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/presswatch/presswatch/internal/ledger"
+)
+
+// DefaultSeeds are rendered besides what the home page links to; a seed the
+// site does not have (404) is skipped.
+var DefaultSeeds = []string{
+	"/", "/incidents", "/incidents.csv", "/incidents.json", "/incidents.ndjson",
+	"/feed.atom", "/incidents.atom", "/stats", "/map", "/data", "/data-dictionary", "/stories", "/outlets",
+	"/log", "/static/style.css", "/robots.txt",
+}
+
+// DefaultFilterParams are pre-rendered as one page per value.
+var DefaultFilterParams = []string{"country", "category", "year"}
+
+// page is one rendered site URL.
+type page struct {
+	t        target
+	file     string
+	body     []byte
+	dep      string
+	html     bool
+	filterOf string // the filter parameter of a pre-rendered filter page
+}
+
+// builder is one run of Build.
+type builder struct {
+	opts     Options
+	rv       *resolver
+	prev     *Manifest
+	affected map[string]bool // refs with new log entries; nil = render all
+	origin   *url.URL
+
+	mu      sync.Mutex
+	seen    map[string]bool
+	queue   []job
+	pending int
+	cond    *sync.Cond
+	pages   map[string]*page // by file
+	kept    map[string]FileEntry
+	broken  []string
+	index   []IndexItem
+	brokenT []target
+	err     error
+	done    int
+}
+
+type job struct {
+	t    target
+	seed bool
+}
+
+// depRe finds the incident a page belongs to: /incidents/REF, its
+// sub-paths and its localized copies.
+var depRe = regexp.MustCompile(`^(?:/[a-z]{2}(?:-[A-Za-z]+)?)?/incidents/([A-Z]{2}-[0-9]{4}-[0-9]+)(?:[/.]|$)`)
+
+// immutableRe finds files that never change once published: logged content
+// and evidence.
+var immutableRe = regexp.MustCompile(`(^|/)(content/[0-9a-f]{64}\.json$|[^/]+\.warc(\.gz)?$|[^/]+\.wacz$)`)
+
+func dependency(p string) string {
+	if immutableRe.MatchString(p) {
+		return "immutable"
+	}
+	if m := depRe.FindStringSubmatch(p); m != nil {
+		return "incident:" + m[1]
+	}
+	return ""
+}
+
+// Build renders the site into opts.Out. With a manifest from an earlier
+// build there, and the log only grown since, it renders again only the
+// pages of incidents the new log entries mention plus every page that
+// depends on the whole set (lists, exports, home), and writes only the files
+// whose bytes changed.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	start := time.Now()
+	if opts.Handler == nil || opts.Out == "" {
+		return nil, errors.New("mirror: build needs a handler and an output folder")
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.FilterParams == nil {
+		opts.FilterParams = DefaultFilterParams
+	}
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	b := &builder{opts: opts, seen: map[string]bool{}, pages: map[string]*page{}, kept: map[string]FileEntry{}}
+	b.cond = sync.NewCond(&b.mu)
+	b.rv = &resolver{filters: map[string]bool{}, logStatic: opts.Log != nil}
+	for _, f := range opts.FilterParams {
+		b.rv.filters[f] = true
+	}
+	if opts.Origin != "" {
+		u, err := url.Parse(opts.Origin)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("mirror: origin %q is not a URL", opts.Origin)
+		}
+		b.origin, b.rv.originHost = u, u.Host
+	}
+	prev, hadPrev := previous(opts.Out)
+	b.prev = prev
+	res := &Result{}
+
+	// The log first: its size says what changed since the last build.
+	var cp ledger.Checkpoint
+	var note []byte
+	seeds := append(append([]string{}, DefaultSeeds...), opts.Seeds...)
+	if opts.Log != nil {
+		var err error
+		if cp, err = opts.Log.PublishedTree(ctx); err != nil {
+			return nil, fmt.Errorf("mirror: log: %w", err)
+		}
+		if note, err = opts.Log.Checkpoint(ctx); err != nil {
+			return nil, fmt.Errorf("mirror: log: %w", err)
+		}
+		from := int64(0)
+		if hadPrev && !opts.Full && prev.Generator == opts.Version && prev.LogSize <= cp.Size && sameTree(ctx, opts.Log, prev) {
+			from = prev.LogSize
+			b.affected = map[string]bool{}
+		}
+		paths, refs, err := logDelta(ctx, opts.Log.Storage(), from, cp.Size)
+		if err != nil {
+			return nil, err
+		}
+		seeds = append(seeds, paths...)
+		if b.affected != nil {
+			for _, r := range refs {
+				b.affected[r] = true
+			}
+		}
+		// Partial tiles are replaced by longer ones as the log grows: only
+		// the current ones stay.
+		if err := removePartialTiles(filepath.Join(opts.Out, "log", "tile")); err != nil {
+			return nil, err
+		}
+		if err := opts.Log.WriteStatic(ctx, filepath.Join(opts.Out, "log")); err != nil {
+			return nil, fmt.Errorf("mirror: log: %w", err)
+		}
+	}
+	res.Full = b.affected == nil
+
+	// Filter pages for every value in use, whether or not a page links to
+	// it, so that an incremental build reaches the same pages as a full one.
+	items, err := b.searchIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.index = items
+	seeds = append(seeds, filterSeeds(items, opts.FilterParams)...)
+	for _, s := range seeds {
+		u, err := url.Parse(s)
+		if err != nil {
+			continue
+		}
+		r := b.rv.resolve(&url.URL{Path: "/"}, u.String(), false)
+		if r.kind == linkFile {
+			b.enqueue(r.t, true)
+		}
+	}
+	b.crawl(ctx)
+	if b.err != nil {
+		return nil, b.err
+	}
+	b.placeholders()
+
+	// Files the mirror makes itself.
+	if err := b.addGenerated(ctx, cp, note); err != nil {
+		return nil, err
+	}
+
+	// Write what changed.
+	m := &Manifest{Format: 1, Generator: opts.Version, BuiltAt: opts.Now().UTC(), BaseURL: opts.BaseURL,
+		Origin: opts.Origin, LogSize: cp.Size, Files: map[string]FileEntry{}}
+	if opts.Log != nil {
+		m.LogRoot = base64.StdEncoding.EncodeToString(cp.Hash[:])
+		m.Checkpoint = string(note)
+	}
+	for file, pg := range b.pages {
+		sum := sha256.Sum256(pg.body)
+		e := FileEntry{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(pg.body)), Dep: pg.dep}
+		m.Files[file] = e
+		old, ok := prev.Files[file]
+		full := filepath.Join(opts.Out, filepath.FromSlash(file))
+		if ok && old.SHA256 == e.SHA256 && sizeIs(full, e.Size) {
+			continue
+		}
+		if err := writeAtomic(full, pg.body); err != nil {
+			return nil, err
+		}
+		res.Written = append(res.Written, file)
+	}
+	for file, e := range b.kept {
+		if _, ok := m.Files[file]; !ok {
+			m.Files[file] = e
+		}
+	}
+	// Carry over what was not rendered and does not depend on a change.
+	for file, e := range prev.Files {
+		if _, ok := m.Files[file]; ok || e.Dep == "log" {
+			continue
+		}
+		carry := e.Dep == "immutable" || (strings.HasPrefix(e.Dep, "incident:") && b.affected != nil && !b.affected[strings.TrimPrefix(e.Dep, "incident:")])
+		if carry && fileExists(filepath.Join(opts.Out, filepath.FromSlash(file))) {
+			m.Files[file] = e
+			res.Kept++
+			continue
+		}
+		if err := os.Remove(filepath.Join(opts.Out, filepath.FromSlash(file))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("mirror: %w", err)
+		}
+		res.Removed = append(res.Removed, file)
+	}
+	if opts.Log != nil {
+		written, err := hashLogFiles(opts.Out, prev, m)
+		if err != nil {
+			return nil, err
+		}
+		res.Written = append(res.Written, written...)
+	}
+	if err := writeManifest(opts.Out, m); err != nil {
+		return nil, err
+	}
+	sort.Strings(res.Written)
+	sort.Strings(res.Removed)
+	sort.Strings(b.broken)
+	res.Files = len(m.Files)
+	res.Rendered = b.done
+	res.Broken = b.broken
+	res.LogSize = cp.Size
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// sameTree reports whether the log still contains the tree the previous
+// build was made from (else everything is rendered again).
+func sameTree(ctx context.Context, l Log, prev *Manifest) bool {
+	if prev.LogSize == 0 || prev.LogRoot == "" {
+		return prev.LogSize == 0
+	}
+	cp, err := l.PublishedTree(ctx)
+	if err != nil {
+		return false
+	}
+	if cp.Size == prev.LogSize {
+		return base64.StdEncoding.EncodeToString(cp.Hash[:]) == prev.LogRoot
+	}
+	return checkConsistent(ctx, l, prev.LogSize, prev.LogRoot, cp) == nil
+}
+
+// logDelta reads entries [from, to) and returns the site paths of the
+// content and evidence they commit to, and the refs they mention.
+func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, refs []string, err error) {
+	const batch = 1024
+	for start := from; start < to; start += batch {
+		end := min(start+batch, to)
+		entries, err := st.ReadEntries(ctx, start, end)
+		if err != nil {
+			return nil, nil, fmt.Errorf("mirror: log entries: %w", err)
+		}
+		for _, raw := range entries {
+			e, err := ledger.ParseEntry(raw)
+			if err != nil {
+				continue
+			}
+			refs = append(refs, e.Ref)
+			var d struct {
+				URL       string   `json:"url"`
+				WARC      string   `json:"warc"`
+				Page      string   `json:"page"`
+				Incident  string   `json:"incident"`
+				Incidents []string `json:"incidents"`
+			}
+			if len(e.Data) > 0 && json.Unmarshal(e.Data, &d) == nil {
+				for _, p := range []string{d.URL, d.WARC, d.Page} {
+					if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") {
+						paths = append(paths, p)
+					}
+				}
+				if d.Incident != "" {
+					refs = append(refs, d.Incident)
+				}
+				refs = append(refs, d.Incidents...)
+			}
+		}
+	}
+	return paths, refs, nil
+}
+
+func sizeIs(path string, n int64) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Size() == n
+}
+
+// enqueue adds t to the crawl unless it was seen. Caller must not hold mu.
+func (b *builder) enqueue(t target, seed bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.enqueueLocked(t, seed)
+}
+
+func (b *builder) enqueueLocked(t target, seed bool) {
+	k := t.key()
+	if b.seen[k] {
+		return
+	}
+	b.seen[k] = true
+	file := t.file()
+	dep := dependency(t.Path)
+	if old, ok := b.prev.Files[file]; ok && old.Dep == dep && dep != "" {
+		keep := dep == "immutable" || (b.affected != nil && strings.HasPrefix(dep, "incident:") && !b.affected[strings.TrimPrefix(dep, "incident:")])
+		if keep && fileExists(filepath.Join(b.opts.Out, filepath.FromSlash(file))) {
+			b.kept[file] = old
+			return
+		}
+	}
+	b.queue = append(b.queue, job{t: t, seed: seed})
+	b.pending++
+	b.cond.Signal()
+}
+
+// crawl renders pages with opts.Workers goroutines until no page is left.
+func (b *builder) crawl(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range b.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				b.mu.Lock()
+				for len(b.queue) == 0 && b.pending > 0 && b.err == nil {
+					b.cond.Wait()
+				}
+				if len(b.queue) == 0 || b.err != nil {
+					b.mu.Unlock()
+					b.cond.Broadcast()
+					return
+				}
+				j := b.queue[len(b.queue)-1]
+				b.queue = b.queue[:len(b.queue)-1]
+				b.mu.Unlock()
+
+				err := ctx.Err()
+				if err == nil {
+					err = b.render(j)
+				}
+				b.mu.Lock()
+				if err != nil && b.err == nil {
+					b.err = err
+				}
+				b.pending--
+				b.done++
+				done, known := b.done, len(b.seen)
+				b.mu.Unlock()
+				b.cond.Broadcast()
+				if b.opts.Progress != nil {
+					b.opts.Progress(done, known)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// render runs one GET on the handler and records the page and its links.
+func (b *builder) render(j job) error {
+	u := &url.URL{Path: j.t.Path, RawQuery: j.t.Query.Encode()}
+	req := httptest.NewRequest(http.MethodGet, u.RequestURI(), nil)
+	if b.origin != nil {
+		req.Host = b.origin.Host
+	}
+	rec := httptest.NewRecorder()
+	b.opts.Handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		if !j.seed {
+			b.mu.Lock()
+			b.broken = append(b.broken, fmt.Sprintf("%s (%d)", j.t.key(), rec.Code))
+			b.brokenT = append(b.brokenT, j.t)
+			b.mu.Unlock()
+		}
+		return nil
+	}
+	file := j.t.file()
+	pg := &page{t: j.t, file: file, body: rec.Body.Bytes(), dep: dependency(j.t.Path)}
+	ct := rec.Header().Get("Content-Type")
+	if strings.HasPrefix(ct, "text/html") {
+		pg.html = true
+		var found []resolved
+		pg.body = b.rv.rewriteHTML(pg.body, u, file, func(r resolved) { found = append(found, r) })
+		b.mu.Lock()
+		for _, r := range found {
+			if r.kind == linkFile {
+				b.enqueueLocked(r.t, false)
+			}
+		}
+		b.mu.Unlock()
+	} else if strings.HasPrefix(ct, "text/css") {
+		pg.body = b.rewriteCSS(pg.body, u, file)
+	}
+	if len(j.t.Query) > 0 {
+		for k := range j.t.Query {
+			if k != "page" {
+				pg.filterOf = k
+			}
+		}
+	}
+	b.mu.Lock()
+	b.pages[file] = pg
+	b.mu.Unlock()
+	return nil
+}
+
+var cssURLRe = regexp.MustCompile(`url\(\s*['"]?([^'")]+)['"]?\s*\)`)
+
+// rewriteCSS makes url(...) references relative and crawls them.
+func (b *builder) rewriteCSS(body []byte, base *url.URL, file string) []byte {
+	return cssURLRe.ReplaceAllFunc(body, func(m []byte) []byte {
+		sub := cssURLRe.FindSubmatch(m)
+		raw := string(sub[1])
+		if strings.HasPrefix(raw, "data:") {
+			return m
+		}
+		r := b.rv.resolve(base, raw, false)
+		if r.kind != linkFile {
+			return m
+		}
+		b.enqueue(r.t, false)
+		return []byte(`url("` + b.rv.href(file, r) + `")`)
+	})
+}
+
+// hashLogFiles adds the log's files to m and returns those that are new or
+// changed since prev.
+func hashLogFiles(out string, prev, m *Manifest) ([]string, error) {
+	var written []string
+	root := filepath.Join(out, "log")
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp") || d.Name() == ledger.LastSignedFile {
+			return nil
+		}
+		rel, err := filepath.Rel(out, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if _, ok := m.Files[rel]; ok {
+			return nil // rendered through the site (e.g. a proof)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		e := FileEntry{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Dep: "log"}
+		if old, ok := prev.Files[rel]; !ok || old.SHA256 != e.SHA256 {
+			written = append(written, rel)
+		}
+		m.Files[rel] = e
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mirror: log files: %w", err)
+	}
+	return written, nil
+}
+
+// placeholders stands in for pages the site links to but answered an error
+// for: the mirror keeps no broken link, and Result.Broken reports them.
+func (b *builder) placeholders() {
+	for _, t := range b.brokenT {
+		file := t.file()
+		if _, ok := b.pages[file]; ok {
+			continue
+		}
+		body := `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not in this mirror</title></head>` +
+			`<body><main id="main"><h1>Not in this mirror</h1><p>The site had no page here when this copy was made.</p>` +
+			`<p><a href="` + escapePath(relative(file, "index.html")) + `">Home</a></p></main></body></html>` + "\n"
+		b.pages[file] = &page{t: t, file: file, body: []byte(body), dep: dependency(t.Path)}
+	}
+}
+
+// removePartialTiles deletes every partial tile (.../N.p/W) under dir.
+func removePartialTiles(dir string) error {
+	var partial []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fs.SkipAll
+		}
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasSuffix(d.Name(), ".p") {
+			partial = append(partial, p)
+			return fs.SkipDir
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mirror: log tiles: %w", err)
+	}
+	for _, p := range partial {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("mirror: log tiles: %w", err)
+		}
+	}
+	return nil
+}
+
+// filterSeeds returns one filter page per value in use of each pre-rendered
+// filter parameter.
+func filterSeeds(items []IndexItem, params []string) []string {
+	want := map[string]bool{}
+	for _, p := range params {
+		want[p] = true
+	}
+	set := map[string]bool{}
+	for _, it := range items {
+		if want["country"] && it.Country != "" {
+			set["country="+url.QueryEscape(it.Country)] = true
+		}
+		if want["year"] && it.Year > 0 {
+			set["year="+strconv.Itoa(it.Year)] = true
+		}
+		if want["category"] {
+			for _, k := range it.Categories {
+				set["category="+url.QueryEscape(k)] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for q := range set {
+		out = append(out, "/incidents?"+q)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,175 @@
+// Package mirror owns presswatch's static mirrors: it renders the whole
+// public site (every language, exports, feeds, evidence and the log's public
+// files) into a folder of plain files with relative links, rebuilds it
+// incrementally, checks a mirror against the log and watches published
+// mirrors for staleness or tampering.
+package mirror
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/presswatch/presswatch/internal/ledger"
+)
+
+// Log is what a mirror needs of the instance's public log; *ledger.Log has
+// it.
+type Log interface {
+	WriteStatic(ctx context.Context, dir string) error
+	Checkpoint(ctx context.Context) ([]byte, error)
+	PublishedTree(ctx context.Context) (ledger.Checkpoint, error)
+	ProveConsistency(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error)
+	VerifierKey() string
+	Storage() ledger.Storage
+}
+
+var _ Log = (*ledger.Log)(nil)
+
+// Options describe one build.
+type Options struct {
+	// Handler is the instance's web handler; every public page is a GET
+	// on it. Required.
+	Handler http.Handler
+	// Log, when set, is written under log/ and drives incremental builds.
+	Log Log
+	// Out is the mirror folder. Required.
+	Out string
+	// BaseURL is where the mirror will be served (recorded in the manifest;
+	// optional: the mirror works from any place).
+	BaseURL string
+	// Origin is the instance's own URL, shown on the mirror's about page.
+	// Links to it in pages are made relative.
+	Origin string
+	// Seeds are site paths rendered besides what the home page links to.
+	Seeds []string
+	// FilterParams are the query parameters whose single-value filter
+	// pages are pre-rendered (default country, category, year).
+	FilterParams []string
+	// Full re-renders every page even when the log says little changed.
+	Full bool
+	// Workers render pages in parallel (default: the number of CPUs).
+	Workers int
+	// Progress, when set, is called as pages are done.
+	Progress func(done, known int)
+	// Version names the program that built the mirror; a new version
+	// re-renders everything.
+	Version string
+	Now     func() time.Time
+}
+
+// Manifest is mirror.json: every file with its SHA-256, and the log
+// checkpoint the mirror was built against.
+type Manifest struct {
+	Format     int                  `json:"format"`
+	Generator  string               `json:"generator"`
+	BuiltAt    time.Time            `json:"built_at"`
+	BaseURL    string               `json:"base_url,omitempty"`
+	Origin     string               `json:"origin,omitempty"`
+	LogSize    int64                `json:"log_size"`
+	LogRoot    string               `json:"log_root,omitempty"`
+	Checkpoint string               `json:"checkpoint,omitempty"`
+	Files      map[string]FileEntry `json:"files"`
+}
+
+// FileEntry is one file of a mirror.
+type FileEntry struct {
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	// Dep says what the file depends on: "incident:REF" (re-rendered when
+	// the log has a new entry about REF), "immutable" (evidence, logged
+	// content), "log" (written by the log), "" (everything: lists, exports,
+	// home, statistics).
+	Dep string `json:"dep,omitempty"`
+}
+
+// Result reports a build.
+type Result struct {
+	Files    int      // files in the mirror
+	Rendered int      // pages and files rendered this time
+	Written  []string // files written because they changed (sorted)
+	Removed  []string // files removed because the site no longer has them
+	Kept     int      // files carried over without rendering
+	Broken   []string // links on the site that answered an error
+	LogSize  int64
+	Full     bool // every page was rendered
+	Duration time.Duration
+}
+
+// ReadManifest reads dir/mirror.json.
+func ReadManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("mirror: manifest: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("mirror: manifest %s: %w", ManifestFile, err)
+	}
+	if m.Files == nil {
+		m.Files = map[string]FileEntry{}
+	}
+	return &m, nil
+}
+
+// writeManifest writes m atomically.
+func writeManifest(dir string, m *Manifest) error {
+	b, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return fmt.Errorf("mirror: manifest: %w", err)
+	}
+	return writeAtomic(filepath.Join(dir, ManifestFile), append(b, '\n'))
+}
+
+// writeAtomic writes data to path through a temporary file and a rename, so
+// a reader never sees half a file.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("mirror: write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("mirror: write %s: %w", path, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("mirror: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("mirror: %w", err)
+	}
+	return nil
+}
+
+// previous returns the manifest of an earlier build in dir, or an empty
+// one.
+func previous(dir string) (*Manifest, bool) {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return &Manifest{Files: map[string]FileEntry{}}, false
+	}
+	return m, true
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}

@@ -1,0 +1,135 @@
+package mirror
+
+import (
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Files the mirror writes itself, beside the pages it renders.
+const (
+	ManifestFile = "mirror.json"
+	AboutFile    = "mirror.html"
+	SearchFile   = "search/index.html"
+	IndexFile    = "search/index.json"
+	SearchScript = "search/search.js"
+)
+
+// fileExts are the extensions a site path keeps as its file name; any other
+// path is a page and becomes <path>/index.html.
+var fileExts = []string{".css", ".js", ".json", ".csv", ".ndjson", ".xml", ".atom", ".rss", ".svg", ".png",
+	".jpg", ".jpeg", ".webp", ".gz", ".warc", ".wacz", ".txt", ".geojson", ".pdf", ".ico", ".html"}
+
+// isFilePath reports whether a site path names a file rather than a page.
+func isFilePath(p string) bool {
+	if strings.HasPrefix(p, "/log/") {
+		return true // checkpoint, key and tiles have no extension
+	}
+	base := path.Base(p)
+	for _, ext := range fileExts {
+		if strings.HasSuffix(base, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// target is a site URL reduced to what the mirror can hold: a path and the
+// few query parameters that are pre-rendered.
+type target struct {
+	Path  string     // cleaned, absolute site path
+	Query url.Values // only pre-rendered parameters (filter and page)
+}
+
+// key is the canonical form of t, used to de-duplicate the crawl.
+func (t target) key() string {
+	if len(t.Query) == 0 {
+		return t.Path
+	}
+	return t.Path + "?" + t.Query.Encode()
+}
+
+// file is where t lives in the mirror, relative to its root, with forward
+// slashes: "/" → index.html, "/incidents/PK-2024-1" →
+// incidents/PK-2024-1/index.html, "/incidents?country=PK&page=2" →
+// incidents/country/PK/page/2/index.html, "/static/style.css" →
+// static/style.css.
+func (t target) file() string {
+	p := strings.TrimPrefix(t.Path, "/")
+	if len(t.Query) > 0 {
+		keys := make([]string, 0, len(t.Query))
+		for k := range t.Query {
+			if k != "page" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		if t.Query.Get("page") != "" {
+			keys = append(keys, "page")
+		}
+		var b strings.Builder
+		b.WriteString(strings.TrimSuffix(p, "/"))
+		for _, k := range keys {
+			b.WriteString("/" + k + "/" + safeSegment(t.Query.Get(k)))
+		}
+		b.WriteString("/index.html")
+		return strings.TrimPrefix(b.String(), "/")
+	}
+	if p == "" || strings.HasSuffix(p, "/") {
+		return p + "index.html"
+	}
+	if isFilePath(t.Path) {
+		return p
+	}
+	return p + "/index.html"
+}
+
+// safeSegment keeps a query value usable as one path segment everywhere
+// (object stores, FAT on a USB stick, file:// URLs).
+func safeSegment(v string) string {
+	var b strings.Builder
+	for _, r := range v {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteString("~" + strconv.FormatInt(int64(r), 16))
+		}
+	}
+	if b.Len() == 0 {
+		return "~"
+	}
+	return b.String()
+}
+
+// relative returns the link from the page stored at fromFile to toFile
+// (both mirror-root relative, forward slashes).
+func relative(fromFile, toFile string) string {
+	fromDir := path.Dir(fromFile)
+	if fromDir == "." {
+		return toFile
+	}
+	from := strings.Split(fromDir, "/")
+	to := strings.Split(toFile, "/")
+	i := 0
+	for i < len(from) && i < len(to)-1 && from[i] == to[i] {
+		i++
+	}
+	var b strings.Builder
+	for j := i; j < len(from); j++ {
+		b.WriteString("../")
+	}
+	b.WriteString(strings.Join(to[i:], "/"))
+	return b.String()
+}
+
+// escapePath percent-encodes a relative file path for use in an href.
+func escapePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}

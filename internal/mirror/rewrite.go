@@ -1,0 +1,180 @@
+package mirror
+
+import (
+	"bytes"
+	"html"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// excludedPrefixes are site paths that a static copy cannot hold (the back
+// office, the submission flow, health checks, the live API); links to them
+// point to the mirror's about page instead.
+//
+// /log/proof/N is a helper that proves an entry against the current
+// checkpoint, so it changes at every signature; the mirror has the tiles
+// that let any verifier compute the same proof.
+var excludedPrefixes = []string{"/admin", "/healthz", "/submit", "/intake", "/api/", "/login", "/log/proof"}
+
+func excluded(p string) bool {
+	for _, x := range excludedPrefixes {
+		if p == x || strings.HasPrefix(p, x+"/") || (strings.HasSuffix(x, "/") && strings.HasPrefix(p, x)) {
+			return true
+		}
+	}
+	return false
+}
+
+// linkKind says what a link on a page becomes in the mirror.
+type linkKind int
+
+const (
+	linkKeep   linkKind = iota // left as it is (another site, fragment, mailto)
+	linkFile                   // a file of the mirror, rendered from the site
+	linkLog                    // a file of the log, written by the log
+	linkSearch                 // the search page (forms, filter combinations)
+	linkAbout                  // the about page (back office, API)
+)
+
+// resolved is what a link on a page resolves to.
+type resolved struct {
+	kind     linkKind
+	t        target
+	query    string // kept for the search page
+	fragment string
+}
+
+// resolver turns the links of the site into links of the mirror.
+type resolver struct {
+	originHost string
+	filters    map[string]bool
+	locales    map[string]bool // path prefixes such as "ur"
+	logStatic  bool            // log files come from the log, not the handler
+}
+
+// resolve classifies raw, a link found on the page at site URL base.
+func (rv *resolver) resolve(base *url.URL, raw string, form bool) resolved {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.HasPrefix(raw, "#") {
+		return resolved{kind: linkKeep}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return resolved{kind: linkKeep}
+	}
+	if u.Scheme != "" || u.Host != "" {
+		if (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "") || rv.originHost == "" || !strings.EqualFold(u.Host, rv.originHost) {
+			return resolved{kind: linkKeep}
+		}
+	}
+	u = base.ResolveReference(u)
+	p := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && p != "/" {
+		p += "/"
+	}
+	r := resolved{fragment: u.Fragment}
+	q := u.Query()
+	q.Del("lang")
+	switch {
+	case excluded(p):
+		r.kind = linkAbout
+		return r
+	case form:
+		r.kind = linkSearch
+		return r
+	case rv.logStatic && isLogStatic(p):
+		r.kind, r.t = linkLog, target{Path: p}
+		return r
+	}
+	if len(q) == 0 || isFilePath(p) {
+		// Exports with a filter are mirrored whole.
+		r.kind, r.t = linkFile, target{Path: p}
+		return r
+	}
+	keep := url.Values{}
+	filters := 0
+	for k, vs := range q {
+		nonEmpty := vs[:0:0]
+		for _, v := range vs {
+			if v != "" {
+				nonEmpty = append(nonEmpty, v)
+			}
+		}
+		switch {
+		case len(nonEmpty) == 0:
+		case k == "page" && len(nonEmpty) == 1:
+			if nonEmpty[0] != "1" {
+				keep.Set("page", nonEmpty[0])
+			}
+		case rv.filters[k] && len(nonEmpty) == 1:
+			filters++
+			keep.Set(k, nonEmpty[0])
+		default:
+			filters += 2 // anything else needs the search page
+		}
+	}
+	if filters > 1 {
+		r.kind, r.query = linkSearch, q.Encode()
+		return r
+	}
+	r.kind, r.t = linkFile, target{Path: p, Query: keep}
+	return r
+}
+
+// isLogStatic reports whether p is one of the files Log.WriteStatic writes.
+func isLogStatic(p string) bool {
+	return p == "/log/checkpoint" || p == "/log/key" || strings.HasPrefix(p, "/log/tile/")
+}
+
+// attrRe finds the URL attributes html/template writes (always quoted).
+var attrRe = regexp.MustCompile(`\s(href|src|action)="([^"]*)"`)
+
+// rewriteHTML rewrites every link of an HTML page stored at file (site URL
+// base) and calls found for each mirror file it links to.
+func (rv *resolver) rewriteHTML(body []byte, base *url.URL, file string, found func(resolved)) []byte {
+	idx := attrRe.FindAllSubmatchIndex(body, -1)
+	if len(idx) == 0 {
+		return body
+	}
+	var out bytes.Buffer
+	out.Grow(len(body) + len(body)/8)
+	last := 0
+	for _, m := range idx {
+		attr := string(body[m[2]:m[3]])
+		raw := html.UnescapeString(string(body[m[4]:m[5]]))
+		r := rv.resolve(base, raw, attr == "action")
+		if r.kind == linkKeep {
+			continue
+		}
+		found(r)
+		out.Write(body[last:m[4]])
+		out.WriteString(html.EscapeString(rv.href(file, r)))
+		last = m[5]
+	}
+	out.Write(body[last:])
+	return out.Bytes()
+}
+
+// href is the relative link from the page stored at file to r.
+func (rv *resolver) href(file string, r resolved) string {
+	var to, suffix string
+	switch r.kind {
+	case linkSearch:
+		to = SearchFile
+		if r.query != "" {
+			suffix = "?" + r.query
+		}
+	case linkAbout:
+		to = AboutFile
+	case linkLog:
+		to = strings.TrimPrefix(r.t.Path, "/")
+	default:
+		to = r.t.file()
+	}
+	if r.fragment != "" {
+		suffix += "#" + r.fragment
+	}
+	return escapePath(relative(file, to)) + suffix
+}
