@@ -159,6 +159,15 @@ func (s *Store) Walk(ctx context.Context, fn func(sha string) error) error {
 	})
 }
 
+// Path returns the file name of blob sha (whether or not it exists), for
+// operators; read blobs with Open.
+func (s *Store) Path(sha string) string {
+	if checkSHA(sha) != nil {
+		return ""
+	}
+	return s.path(sha)
+}
+
 func (s *Store) path(sha string) string {
 	return filepath.Join(s.dir, "sha256", sha[0:2], sha[2:4], sha)
 }

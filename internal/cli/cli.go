@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"migrate": {"apply database migrations", runMigrate},
 	"user":    {"manage staff accounts: user add | user passwd", runUser},
 	"version": {"print the version", runVersion},
+	"mirror":  {"static mirrors: mirror build --out DIR [--check] [--archive FILE] | mirror watch --mirror URL", runMirror},
 	"log":     {"the public log: log key prints its verifier key", runLog},
 	"verify":  {"verify a public log offline from its files: verify --log URL|DIR --key KEY", runVerify},
 }

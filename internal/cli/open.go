@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/presswatch/presswatch/internal/config"
+	"github.com/presswatch/presswatch/internal/jobs"
 	"github.com/presswatch/presswatch/internal/store"
 )
 
@@ -47,6 +48,10 @@ func openStore(ctx context.Context, cfg *config.Config, policy schemaPolicy) (*s
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrating the database: %w", err)
+	}
+	if err := jobs.Migrate(ctx, db.WriterDB(), db.Engine()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrating the job queue: %w", err)
 	}
 	return db, nil
 }

@@ -74,6 +74,7 @@ type SourceView struct {
 	URL       string
 	Publisher string
 	Date      string
+	CaptureID int64 // the capture of the source's page (evidence), 0 when none
 }
 
 // UpdateView is one entry of the timeline.
@@ -126,7 +127,7 @@ func (s *Server) handleIncidentShow(w http.ResponseWriter, r *http.Request) {
 		v.Violations = append(v.Violations, violationView(lb, vi))
 	}
 	for _, src := range p.Sources {
-		sv := SourceView{Kind: lb.Of("source_kind", src.Kind), Title: src.Title, Publisher: src.Publisher}
+		sv := SourceView{Kind: lb.Of("source_kind", src.Kind), Title: src.Title, Publisher: src.Publisher, CaptureID: src.CaptureID}
 		if domain.ValidWebURL(src.URL) {
 			sv.URL = src.URL
 		}

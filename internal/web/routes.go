@@ -75,6 +75,15 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/incidents/{id}/comment", post(actionComment, s.handleAdminIncidentComment)},
 		{"GET /admin/incidents/{id}/revisions", get(actionRead, s.handleAdminRevisions)},
 
+		// Evidence: capture pages (staff; public when a published incident
+		// cites the capture) and the capture button of the back office.
+		{"GET /captures/{id}", pre(s.handleCaptureShow)},
+		{"GET /captures/{id}/replay", pre(s.handleCaptureReplay)},
+		{"GET /captures/{id}/screenshot.png", pre(s.handleCaptureScreenshot)},
+		{"GET /captures/{id}/warc", pre(s.handleCaptureWARC)},
+		{"GET /captures/{id}/diff/{other}", pre(s.handleCaptureDiff)},
+		{"POST /admin/incidents/{id}/sources/{n}/capture", post(actionCapture, s.handleAdminSourceCapture)},
+
 		// Administration.
 		{"GET /admin/vocab", get(actionManageVocab, s.handleAdminVocab)},
 		{"POST /admin/vocab", post(actionManageVocab, s.handleAdminVocabSave)},

@@ -44,6 +44,9 @@ type Options struct {
 	Mounts map[string]http.Handler
 	// CountryName returns a country's name in a locale; nil shows codes.
 	CountryName func(code, locale string) string
+	// Captures serves the evidence pages (/captures/…) and the capture
+	// button of the back office; nil turns them off.
+	Captures Captures
 	// Stats serves /stats and /map; nil uses Public when it implements
 	// domain.StatsStore.
 	Stats domain.StatsStore

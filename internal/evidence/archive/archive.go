@@ -259,3 +259,18 @@ func (s *Service) WriteWACZ(ctx context.Context, w io.Writer, captures []*domain
 	}
 	return len(in), nil
 }
+
+// Find returns one capture.
+func (s *Service) Find(ctx context.Context, id int64) (*domain.Capture, error) {
+	return s.Store.FindCapture(ctx, id)
+}
+
+// OfURL lists the captures of a URL, newest first.
+func (s *Service) OfURL(ctx context.Context, url string) ([]*domain.Capture, error) {
+	return s.Store.CapturesOfURL(ctx, url)
+}
+
+// OfIncident lists the captures made for an incident, newest first.
+func (s *Service) OfIncident(ctx context.Context, incidentID int64) ([]*domain.Capture, error) {
+	return s.Store.CapturesOfIncident(ctx, incidentID)
+}
