@@ -66,6 +66,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if st := staffOf(r); st != nil {
+		if s.opts.Intake != nil {
+			s.opts.Intake.Lock(st.sess.IDHash) // the unlocked intake key goes with the session
+		}
 		s.dropSession(r.Context(), w, st.sess.IDHash)
 	}
 	s.redirect(w, r, "/admin/login")

@@ -81,6 +81,14 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if s.opts.Intake != nil {
+		// Intake key: created at the first password of an editor or admin,
+		// re-wrapped under the new password afterwards.
+		if err := s.opts.Intake.EnsureEditorKey(r.Context(), u, f.Old, f.New); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	fresh, err := s.opts.Service.FindUser(r.Context(), u.ID)
 	if err != nil {
 		s.fail(w, r, err)

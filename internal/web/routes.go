@@ -92,6 +92,31 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/users/{id}", post(actionManageUsers, s.handleAdminUserUpdate)},
 		{"GET /admin/audit", get(actionViewAudit, s.handleAdminAudit)},
 
+		// Anonymous intake: the source side (no staff session, own cookie,
+		// own CSRF token read before any file) and the editors' inbox.
+		{"GET /submit", s.sourceOnly(s.handleSubmitForm)},
+		{"POST /submit", s.sourceOnly(s.handleSubmit)},
+		{"GET /submit/codename", s.sourceOnly(s.handleSubmitCodename)},
+		{"GET /submit/login", s.sourceOnly(s.handleSourceLoginForm)},
+		{"POST /submit/login", s.sourcePost(s.handleSourceLogin)},
+		{"POST /submit/logout", s.sourcePost(s.handleSourceLogout)},
+		{"GET /submit/reports", s.sourceOnly(s.handleSourceReports)},
+		{"POST /submit/reports/{id}", s.sourceOnly(s.handleSourceMessage)},
+		{"GET /admin/intake", get(actionEdit, s.intakeOnly(s.handleAdminIntakeList))},
+		{"POST /admin/intake/unlock", post(actionEdit, s.intakeOnly(s.handleAdminIntakeUnlock))},
+		{"POST /admin/intake/lock", post(actionEdit, s.intakeOnly(s.handleAdminIntakeLock))},
+		{"POST /admin/intake/rewrap", post(actionManageUsers, s.intakeOnly(s.handleAdminIntakeRewrap))},
+		{"GET /admin/intake/export", get(actionManageUsers, s.intakeOnly(s.handleAdminIntakeExport))},
+		{"GET /admin/intake/{id}", get(actionEdit, s.intakeOnly(s.handleAdminIntakeShow))},
+		{"POST /admin/intake/{id}/status", post(actionEdit, s.intakeOnly(s.handleAdminIntakeStatus))},
+		{"POST /admin/intake/{id}/assign", post(actionEdit, s.intakeOnly(s.handleAdminIntakeAssign))},
+		{"POST /admin/intake/{id}/reply", post(actionEdit, s.intakeOnly(s.handleAdminIntakeReply))},
+		{"GET /admin/intake/{id}/attachments/{att}", get(actionEdit, s.intakeOnly(s.handleAdminIntakeAttachment))},
+		{"POST /admin/intake/{id}/attachments/{att}/publish", post(actionEdit, s.intakeOnly(s.handleAdminIntakePublish))},
+		{"GET /admin/intake/{id}/published/{d}", get(actionEdit, s.intakeOnly(s.handleAdminIntakePublished))},
+		{"GET /admin/intake/{id}/convert", get(actionEdit, s.intakeOnly(s.handleAdminIntakeConvertForm))},
+		{"POST /admin/intake/{id}/convert", post(actionEdit, s.intakeOnly(s.handleAdminIntakeConvert))},
+
 		// Anything else is the site's 404 page.
 		{"/", http.HandlerFunc(s.notFound)},
 	}

@@ -60,6 +60,10 @@ type Options struct {
 
 	// IdleTimeout and AbsoluteTimeout bound staff sessions (defaults 30
 	// minutes and 12 hours).
+	// Intake serves /submit and /admin/intake (anonymous intake); nil
+	// turns both off.
+	Intake Intake
+
 	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
 }
@@ -121,7 +125,7 @@ func New(o Options) (*Server, error) {
 		}
 		mux.Handle(prefix, h)
 	}
-	s.handler = s.secureHeaders(s.recoverer(s.crossOrigin(s.localize(mux))))
+	s.handler = s.scrubSource(s.secureHeaders(s.recoverer(s.crossOrigin(s.localize(mux)))))
 	return s, nil
 }
 
