@@ -176,8 +176,12 @@ func logSize(ctx context.Context, q Querier) (int64, error) {
 	return n, nil
 }
 
-// hashChunk bounds the placeholders of one statement on both engines.
-const hashChunk = 500
+// hashChunk bounds the ids of one hash lookup; insertChunk the rows of one
+// multi-row INSERT (its placeholders stay far below both engines' limits).
+const (
+	hashChunk   = 500
+	insertChunk = 2000
+)
 
 // ReadHashes implements ledger.Storage.
 func (s *LogStorage) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
@@ -286,8 +290,8 @@ func (s *LogStorage) AppendBatch(ctx context.Context, b ledger.Batch) error {
 		return err
 	}
 	base := tlog.StoredHashCount(b.Start)
-	for start := 0; start < len(b.Hashes); start += hashChunk {
-		part := b.Hashes[start:min(start+hashChunk, len(b.Hashes))]
+	for start := 0; start < len(b.Hashes); start += insertChunk {
+		part := b.Hashes[start:min(start+insertChunk, len(b.Hashes))]
 		args := make([]any, 0, 2*len(part))
 		for i, h := range part {
 			args = append(args, base+int64(start+i), h[:])
@@ -327,14 +331,15 @@ func integrateOutbox(ctx context.Context, tx *Tx, start int64, ids []int64) erro
 // insertLeaves appends entries that did not come through the outbox (put
 // back from public tiles, or appended directly by tools and tests).
 func insertLeaves(ctx context.Context, tx *Tx, start int64, entries [][]byte) error {
-	const chunk = 200
+	const chunk = 1000
+	now := tx.d.Time(tx.Now)
 	for k := 0; k < len(entries); k += chunk {
 		part := entries[k:min(k+chunk, len(entries))]
 		args := make([]any, 0, 5*len(part))
 		for i, e := range part {
 			var head struct{ Kind, Ref string }
 			json.Unmarshal(e, &head) // best effort: the columns are for lookups only
-			args = append(args, start+int64(k+i), head.Kind, head.Ref, e, tx.d.Time(tx.Now))
+			args = append(args, start+int64(k+i), head.Kind, head.Ref, e, now)
 		}
 		q := "INSERT INTO log_entries (idx, kind, ref, entry, created_at) VALUES " +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(part)), ", ")

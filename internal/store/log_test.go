@@ -5,7 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
+	"sync"
 	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/presswatch/presswatch/internal/domain"
 	"github.com/presswatch/presswatch/internal/ledger"
@@ -121,4 +126,96 @@ func TestPublishLogsCanonicalEntry(t *testing.T) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// TestLogConcurrentIntegrators runs two integrators (as two serve processes
+// would) on one database: each entry lands once, in a tree whose stored
+// hashes match the entries.
+func TestLogConcurrentIntegrators(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testConcurrentIntegrators(t, storetest.MustOpenSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		storetest.PostgresURL(t)
+		testConcurrentIntegrators(t, storetest.MustOpenPostgres(t))
+	})
+}
+
+func testConcurrentIntegrators(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	const n = 600
+	for i := 0; i < n; i++ {
+		mustEnqueue(t, db.LogStorage(), ledger.Entry{Kind: ledger.KindMeasurement, Ref: "m-" + strconv.Itoa(i), Time: time.Unix(1_700_000_000, 0)})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for w := 0; w < 2; w++ {
+		lg, err := ledger.New(ledger.Config{Origin: "race.test/log", Storage: db.LogStorage()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_, err := lg.Integrate(ctx, 50)
+				if domain.ErrorCode(err) == domain.ECONFLICT {
+					continue // the other integrator won this batch
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				if left, _ := db.LogStorage().OutboxLen(ctx); left == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s := db.LogStorage()
+	size, err := s.Size(ctx)
+	if err != nil || size != n {
+		t.Fatalf("size %d, %v", size, err)
+	}
+	entries, err := s.ReadEntries(ctx, 0, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var hashes []tlog.Hash
+	for i, e := range entries {
+		if seen[string(e)] {
+			t.Fatalf("entry %d appended twice", i)
+		}
+		seen[string(e)] = true
+		hs, err := tlog.StoredHashes(int64(i), e, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(idx))
+			for j, x := range idx {
+				out[j] = hashes[x]
+			}
+			return out, nil
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, hs...)
+	}
+	got, err := s.ReadHashes(ctx, []int64{0, int64(len(hashes) - 1), tlog.StoredHashIndex(0, n-1)})
+	if err != nil || got[0] != hashes[0] || got[1] != hashes[len(hashes)-1] || got[2] != tlog.RecordHash(entries[n-1]) {
+		t.Fatalf("stored hashes differ from the entries' (%v)", err)
+	}
+	want, _ := tlog.TreeHash(n, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for j, x := range idx {
+			out[j] = hashes[x]
+		}
+		return out, nil
+	}))
+	lg, _ := ledger.New(ledger.Config{Origin: "race.test/log", Storage: s})
+	if root, err := lg.Root(ctx, n); err != nil || root != want {
+		t.Fatalf("root %s, want %s (%v)", root, want, err)
+	}
 }
