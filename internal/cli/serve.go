@@ -42,6 +42,7 @@ func runServe(ctx context.Context, env *Env, args []string) int {
 	var opt serveOptions
 	fs := newFlags(env, "serve", "serve [--addr 127.0.0.1:8080] [--data DIR] [--database URL] [--demo] [--migrate]")
 	cfg.Register(fs, env.Getenv)
+	cfg.RegisterNetwork(fs, env.Getenv)
 	fs.StringVar(&opt.addr, "addr", envOr(env.Getenv, "PRESSWATCH_ADDR", "127.0.0.1:8080"), "address to listen on (env PRESSWATCH_ADDR)")
 	fs.BoolVar(&opt.demo, "demo", false, "fill an empty database with fictional demo data")
 	fs.BoolVar(&opt.migrate, "migrate", false, "apply pending database migrations before serving")
@@ -99,6 +100,10 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 		Ping:     db.Ping,
 	}
 	if err := wireLog(ctx, env, cfg, opt.log, s, &webOpts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := wireEvidence(ctx, env, cfg, s, &webOpts); err != nil {
 		s.Close()
 		return nil, err
 	}
