@@ -38,13 +38,14 @@ var commands = map[string]command{
 	"migrate": {"apply database migrations", runMigrate},
 	"user":    {"manage staff accounts: user add | user passwd", runUser},
 	"version": {"print the version", runVersion},
-	"mirror":  {"static mirrors: mirror build --out DIR [--check] [--archive FILE] | mirror watch --mirror URL", runMirror},
 	"log":     {"the public log: log key prints its verifier key", runLog},
 	"verify":  {"verify a public log offline from its files: verify --log URL|DIR --key KEY", runVerify},
 	"capture": {"capture a URL as evidence (WARC, text, screenshot): capture URL [--incident REF]", runCapture},
 	"extract": {"print the article text and metadata of an HTML file or URL", runExtract},
 	"export":  {"export captures: export wacz (--incident REF | --capture ID…) -o FILE", runExport},
 	"worker":  {"run only the background job workers (captures, monitoring) until stopped", runWorker},
+	"mirror":  {"static mirrors: mirror build --out DIR [--check] [--archive FILE] | mirror watch --mirror URL", runMirror},
+	"intake":  {"anonymous intake: intake export | intake decrypt (offline key)", runIntake},
 }
 
 // Run runs presswatch with args (without the program name) and returns the

@@ -35,6 +35,7 @@ type serveOptions struct {
 	migrate       bool
 	secureCookies bool
 	log           logOptions
+	intake        intakeOptions
 }
 
 func runServe(ctx context.Context, env *Env, args []string) int {
@@ -48,6 +49,7 @@ func runServe(ctx context.Context, env *Env, args []string) int {
 	fs.BoolVar(&opt.migrate, "migrate", false, "apply pending database migrations before serving")
 	fs.BoolVar(&opt.secureCookies, "secure-cookies", env.Getenv("PRESSWATCH_SECURE_COOKIES") == "1", "the site is served over HTTPS (directly or behind a TLS proxy): use __Host- Secure cookies (env PRESSWATCH_SECURE_COOKIES=1)")
 	opt.log.register(fs, env.Getenv)
+	opt.intake.register(fs, env.Getenv)
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
@@ -111,6 +113,11 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 		s.Close()
 		return nil, err
 	}
+	if err := wireIntake(ctx, cfg, opt.intake, s, &webOpts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	wireMaintenance(ctx, s)
 	handler, err := web.New(webOpts)
 	if err != nil {
 		s.Close()
