@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
@@ -20,7 +21,7 @@ type ListView struct {
 	Facets   []FacetGroup
 	Form     FilterForm
 	Pager    Pager
-	Query    string // the filter as a query string, for export links
+	Query    template.URL // the filter as a query string (already escaped), for export links
 }
 
 // Chip is one active filter value with a link that removes it.
@@ -121,7 +122,7 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 		v.Items = append(v.Items, s.card(lb, p))
 	}
 	vals := f.Values()
-	v.Query = vals.Encode()
+	v.Query = template.URL(vals.Encode())
 	v.Chips = chips(lb, vals, l)
 	v.Facets = facetGroups(lb, l, vals, facets)
 	v.Form = s.filterForm(lb, terms, f, facets)

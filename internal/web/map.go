@@ -18,7 +18,7 @@ type MapView struct {
 	Page
 	Problems map[string]string
 	Total    int
-	Query    string
+	Query    template.URL
 	Chips    []Chip
 	Maps     []MapSection
 }
@@ -66,7 +66,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vals := f.Values()
-	v.Total, v.Query = st.Incidents, vals.Encode()
+	v.Total, v.Query = st.Incidents, template.URL(vals.Encode())
 	v.Chips = chipsFor(lb, vals, l, "/map")
 	name := func(code string) string {
 		if strings.Contains(code, "-") {

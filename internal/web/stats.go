@@ -21,7 +21,7 @@ type StatsView struct {
 	Total    int
 	Persons  int
 	NoMonth  int
-	Query    string
+	Query    template.URL
 	Chips    []Chip
 	Charts   []StatsChart
 }
@@ -91,13 +91,13 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vals := f.Values()
-	v.Total, v.Persons, v.NoMonth, v.Query = st.Incidents, st.Persons, st.NoMonth, vals.Encode()
+	v.Total, v.Persons, v.NoMonth, v.Query = st.Incidents, st.Persons, st.NoMonth, template.URL(vals.Encode())
 	v.Chips = chipsFor(lb, vals, l, "/stats")
 	for _, c := range s.buildCharts(lb, vals, st) {
 		sc := StatsChart{ID: c.id, Title: c.title, Note: c.note, SVG: c.svg, Empty: len(c.table.Rows) == 0,
 			Table: c.table.HTML(l.Num), CSV: "/stats/" + c.id + ".csv"}
 		if v.Query != "" {
-			sc.CSV += "?" + v.Query
+			sc.CSV += "?" + string(v.Query)
 		}
 		v.Charts = append(v.Charts, sc)
 	}
