@@ -41,7 +41,7 @@ func (m *Monitor) observe(ctx context.Context, r *round, o Outlet, a *Article, c
 	if conditional && a.State == StateLive {
 		cond = a.Baseline.Conditional()
 	}
-	f, err := m.fetch(ctx, r, o, a.URL, cond)
+	f, err := m.fetchArticle(ctx, r, o, a.URL, cond)
 	if errors.Is(err, errRobots) {
 		return observation{out: outBlocked, reason: "disallowed by robots.txt"}
 	}
@@ -226,6 +226,12 @@ func (m *Monitor) report(ctx context.Context, r *round, a *Article, d Detection)
 	}
 	r.add(func(s *RoundStats) { s.Detections++; s.ByKind[d.Kind]++ })
 	m.log.Info("monitor: detection", "kind", d.Kind, "url", d.URL, "reason", d.Reason)
+	if m.opts.OnDetection != nil {
+		if err := m.opts.OnDetection(ctx, d); err != nil {
+			m.log.Error("monitor: after detection", "id", d.ID, "url", d.URL, "err", err)
+			r.add(func(s *RoundStats) { s.Errors++ })
+		}
+	}
 }
 
 func shortError(err error) string {

@@ -11,12 +11,12 @@ import (
 // discover polls an outlet's feeds and sitemaps when its poll is due and
 // adds the articles not seen before.
 func (m *Monitor) discover(ctx context.Context, r *round, o Outlet) {
-	st, err := m.store.OutletState(ctx, o.Slug)
+	claimed, err := m.store.ClaimPoll(ctx, o.Slug, r.now, o.pollEvery())
 	if err != nil {
-		r.fail(fmt.Errorf("monitor: outlet state %s: %w", o.Slug, err))
+		r.fail(fmt.Errorf("monitor: claim poll %s: %w", o.Slug, err))
 		return
 	}
-	if !st.LastPoll.IsZero() && r.now.Sub(st.LastPoll) < o.pollEvery() && !r.now.Before(st.LastPoll) {
+	if !claimed {
 		return
 	}
 	r.add(func(s *RoundStats) { s.OutletsPolled++ })
@@ -60,10 +60,6 @@ func (m *Monitor) discover(ctx context.Context, r *round, o Outlet) {
 		}
 	}
 	r.add(func(s *RoundStats) { s.NewArticles += added })
-	st.LastPoll = r.now
-	if err := m.store.SaveOutletState(ctx, st); err != nil {
-		r.fail(fmt.Errorf("monitor: save outlet state %s: %w", o.Slug, err))
-	}
 }
 
 // poll fetches a feed or sitemap with the validators stored for it; it

@@ -29,6 +29,9 @@ type Fetched struct {
 	// WireBytes counts the bytes read from the network for every hop.
 	WireBytes int64
 	FetchedAt time.Time
+	// CaptureID is the evidence capture of this answer, when the Fetcher
+	// keeps evidence (0 otherwise).
+	CaptureID int64
 }
 
 // Fetcher makes the monitor's requests. An error means no HTTP answer came

@@ -28,12 +28,23 @@ const (
 	DefaultMaxSitemaps      = 50
 	DefaultDiscoverMaxAge   = 30 * 24 * time.Hour
 	DefaultMaxCrawlDelay    = 30 * time.Second
+	DefaultLease            = 15 * time.Minute
 )
 
 // Options configure a Monitor. Zero values take the defaults above.
 type Options struct {
 	Store   Store
 	Fetcher Fetcher
+	// Articles fetches article pages (first copies, re-checks and
+	// confirmations); the evidence pipeline's Fetcher keeps each answer as
+	// a capture. Nil: Fetcher.
+	Articles Fetcher
+	// OnDetection is called after a detection is stored (the product opens
+	// a draft incident for it); an error is logged and counted.
+	OnDetection func(ctx context.Context, d Detection) error
+	// Lease is how long a round holds the articles it selected (see
+	// ArticleFilter.Lease); zero means DefaultLease, negative no claim.
+	Lease time.Duration
 	// Schedule of re-checks; zero means DefaultSchedule().
 	Schedule Schedule
 	Workers  int
@@ -71,9 +82,10 @@ type Options struct {
 
 // Monitor runs discovery and re-check rounds over a Store.
 type Monitor struct {
-	opts    Options
-	store   Store
-	fetcher Fetcher
+	opts     Options
+	store    Store
+	fetcher  Fetcher
+	articles Fetcher
 	limiter *HostLimiter
 	log     *slog.Logger
 
@@ -108,10 +120,14 @@ func New(opts Options) (*Monitor, error) {
 	setDefault(&opts.MaxSitemapDepth, DefaultMaxSitemapDepth)
 	setDefault(&opts.MaxSitemaps, DefaultMaxSitemaps)
 	setDefault(&opts.DiscoverMaxAge, DefaultDiscoverMaxAge)
+	setDefault(&opts.Lease, DefaultLease)
+	if opts.Articles == nil {
+		opts.Articles = opts.Fetcher
+	}
 	if opts.HostInterval == 0 {
 		opts.HostInterval = DefaultHostInterval
 	}
-	m := &Monitor{opts: opts, store: opts.Store, fetcher: opts.Fetcher, limiter: opts.Limiter, log: opts.Logger,
+	m := &Monitor{opts: opts, store: opts.Store, fetcher: opts.Fetcher, articles: opts.Articles, limiter: opts.Limiter, log: opts.Logger,
 		robots: map[string]robotsEntry{}, locks: map[string]*sync.Mutex{}}
 	if m.limiter == nil {
 		m.limiter = NewHostLimiter(opts.HostInterval)
@@ -206,7 +222,7 @@ func (m *Monitor) RunOnce(ctx context.Context, now time.Time, opts RunOptions) (
 	if !opts.SkipDiscovery {
 		runPool(ctx, m.opts.Workers, len(outlets), func(i int) { m.discover(ctx, r, outlets[i]) })
 	}
-	arts, err := m.store.Articles(ctx, ArticleFilter{DueBy: now, All: opts.RecheckAll, Limit: opts.Limit})
+	arts, err := m.store.Articles(ctx, ArticleFilter{DueBy: now, All: opts.RecheckAll, Limit: opts.Limit, Lease: max(m.opts.Lease, 0)})
 	if err != nil {
 		return r.stats, fmt.Errorf("monitor: due articles: %w", err)
 	}
@@ -296,6 +312,15 @@ var errRobots = errors.New("monitor: disallowed by robots.txt")
 // fetch makes one polite request: robots.txt (unless the outlet ignores
 // it), then the per-host limiter, then the Fetcher.
 func (m *Monitor) fetch(ctx context.Context, r *round, o Outlet, rawURL string, cond Conditional) (*Fetched, error) {
+	return m.fetchWith(ctx, r, o, m.fetcher, rawURL, cond)
+}
+
+// fetchArticle is fetch with the article Fetcher (evidence).
+func (m *Monitor) fetchArticle(ctx context.Context, r *round, o Outlet, rawURL string, cond Conditional) (*Fetched, error) {
+	return m.fetchWith(ctx, r, o, m.articles, rawURL, cond)
+}
+
+func (m *Monitor) fetchWith(ctx context.Context, r *round, o Outlet, fetcher Fetcher, rawURL string, cond Conditional) (*Fetched, error) {
 	host := hostOf(rawURL)
 	if !o.IgnoreRobots {
 		rules := m.robotsFor(ctx, r, rawURL)
@@ -306,7 +331,7 @@ func (m *Monitor) fetch(ctx context.Context, r *round, o Outlet, rawURL string, 
 	if err := m.limiter.Wait(ctx, host); err != nil {
 		return nil, fmt.Errorf("monitor: wait for %s: %w", host, err)
 	}
-	f, err := m.fetcher.Fetch(ctx, rawURL, cond)
+	f, err := fetcher.Fetch(ctx, rawURL, cond)
 	r.add(func(s *RoundStats) {
 		s.Fetches++
 		if f != nil {

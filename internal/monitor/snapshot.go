@@ -31,6 +31,9 @@ type Snapshot struct {
 	LastModified string `json:"last_modified,omitempty"`
 	// Error is set instead of a status when no answer came.
 	Error string `json:"error,omitempty"`
+	// CaptureID is the evidence capture holding this answer (0 when the
+	// Fetcher keeps no evidence).
+	CaptureID int64 `json:"capture_id,omitempty"`
 }
 
 // Text returns title, lede and body as one text, paragraphs separated by a
@@ -61,6 +64,7 @@ func NewSnapshot(f *Fetched) Snapshot {
 		Redirected: f.Redirected,
 		FetchedAt:  f.FetchedAt,
 		Raw:        f.Body,
+		CaptureID:  f.CaptureID,
 	}
 	s.BodyHash = NewSnapshotHash(f.Body)
 	if f.Header != nil {

@@ -77,7 +77,19 @@ type Detection struct {
 	// Diff compares Before and After's texts (for restored: the last copy
 	// before the deletion against the restored one).
 	Diff TextDiff
+	// Review is the editors' decision (ReviewOpen, ReviewConfirmed,
+	// ReviewDismissed) and IncidentID the draft incident opened for it;
+	// stores that do not track them leave them empty.
+	Review     string
+	IncidentID int64
 }
+
+// Review states of a detection.
+const (
+	ReviewOpen      = "open"
+	ReviewConfirmed = "confirmed"
+	ReviewDismissed = "dismissed"
+)
 
 // OutletState is the monitor's memory of an outlet between rounds.
 type OutletState struct {
@@ -97,6 +109,11 @@ type ArticleFilter struct {
 	// All selects every article that is not Done, due or not.
 	All   bool
 	Limit int // 0: no limit
+	// Lease, when positive, claims the selected articles: the store moves
+	// their NextCheck to DueBy+Lease in the same step, so that another
+	// round (another process) does not select them until the check saves
+	// the real next time or the lease runs out.
+	Lease time.Duration
 }
 
 // DetectionFilter selects detections.
@@ -112,11 +129,21 @@ type DetectionFilter struct {
 // Lookups of a missing outlet or article return a domain ENOTFOUND error.
 type Store interface {
 	Outlets(ctx context.Context) ([]Outlet, error)
+	// Outlet returns one outlet (ENOTFOUND).
+	Outlet(ctx context.Context, slug string) (Outlet, error)
 	// SaveOutlet inserts or replaces an outlet (EINVALID when invalid).
 	SaveOutlet(ctx context.Context, o Outlet) error
+	// RemoveOutlet forgets an outlet, its state and its articles; its
+	// detections stay (ENOTFOUND when unknown).
+	RemoveOutlet(ctx context.Context, slug string) error
+	// ClaimPoll sets the outlet's LastPoll to now when the last poll is
+	// older than every (or in the future), and reports whether it did: only
+	// one round polls an outlet's feeds at a time.
+	ClaimPoll(ctx context.Context, slug string, now time.Time, every time.Duration) (bool, error)
 	// OutletState returns the zero state (with Slug set) for an outlet
 	// never polled.
 	OutletState(ctx context.Context, slug string) (OutletState, error)
+	// SaveOutletState stores the probe fields; LastPoll only moves forward.
 	SaveOutletState(ctx context.Context, s OutletState) error
 	// Validators returns the validators last stored for a feed or sitemap
 	// URL, zero when none.
@@ -184,6 +211,53 @@ func (s *MemStore) SaveOutlet(ctx context.Context, o Outlet) error {
 	return nil
 }
 
+// Outlet implements Store.
+func (s *MemStore) Outlet(ctx context.Context, slug string) (Outlet, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.outlets[slug]
+	if !ok {
+		return Outlet{}, domain.Errorf(domain.ENOTFOUND, "Outlet %q not found.", slug)
+	}
+	return o, nil
+}
+
+// RemoveOutlet implements Store.
+func (s *MemStore) RemoveOutlet(ctx context.Context, slug string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.outlets[slug]; !ok {
+		return domain.Errorf(domain.ENOTFOUND, "Outlet %q not found.", slug)
+	}
+	delete(s.outlets, slug)
+	delete(s.states, slug)
+	for u, a := range s.articles {
+		if a.Outlet == slug {
+			delete(s.articles, u)
+		}
+	}
+	return nil
+}
+
+// ClaimPoll implements Store.
+func (s *MemStore) ClaimPoll(ctx context.Context, slug string, now time.Time, every time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.outlets[slug]; !ok {
+		return false, domain.Errorf(domain.ENOTFOUND, "Outlet %q not found.", slug)
+	}
+	st, ok := s.states[slug]
+	if !ok {
+		st.Slug = slug
+	}
+	if !st.LastPoll.IsZero() && now.Sub(st.LastPoll) < every && !now.Before(st.LastPoll) {
+		return false, nil
+	}
+	st.LastPoll = now
+	s.states[slug] = st
+	return true, nil
+}
+
 // OutletState implements Store.
 func (s *MemStore) OutletState(ctx context.Context, slug string) (OutletState, error) {
 	s.mu.Lock()
@@ -202,6 +276,9 @@ func (s *MemStore) OutletState(ctx context.Context, slug string) (OutletState, e
 func (s *MemStore) SaveOutletState(ctx context.Context, st OutletState) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if old, ok := s.states[st.Slug]; ok && old.LastPoll.After(st.LastPoll) {
+		st.LastPoll = old.LastPoll
+	}
 	s.states[st.Slug] = st
 	return nil
 }
@@ -276,6 +353,9 @@ func (s *MemStore) Articles(ctx context.Context, f ArticleFilter) ([]Article, er
 	out := make([]Article, len(sel))
 	for i, a := range sel {
 		out[i] = *a
+		if f.Lease > 0 {
+			a.NextCheck = f.DueBy.Add(f.Lease)
+		}
 	}
 	return out, nil
 }
@@ -296,6 +376,9 @@ func (s *MemStore) AddDetection(ctx context.Context, d Detection) (Detection, er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d.ID = int64(len(s.detections) + 1)
+	if d.Review == "" {
+		d.Review = ReviewOpen
+	}
 	s.detections = append(s.detections, d)
 	return d, nil
 }
