@@ -57,6 +57,10 @@ type CaptureOptions struct {
 	Previous *Manifest
 	// Screenshot asks the Renderer for a screenshot and rendered DOM.
 	Screenshot bool
+	// Header adds request headers, e.g. If-None-Match and If-Modified-Since
+	// for the monitor's conditional re-checks (a 304 answer is recorded as
+	// it came).
+	Header http.Header
 }
 
 // Result is one capture.
@@ -110,6 +114,9 @@ func (c *Capturer) Capture(ctx context.Context, rawURL string, opts CaptureOptio
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, domain.Errorf(domain.EINVALID, "Invalid URL %q.", rawURL)
+	}
+	for k, v := range opts.Header {
+		req.Header[k] = append([]string(nil), v...)
 	}
 	resp, ferr := c.Client.Do(req)
 	if ferr != nil {
