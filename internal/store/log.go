@@ -180,7 +180,7 @@ func logSize(ctx context.Context, q Querier) (int64, error) {
 // multi-row INSERT (its placeholders stay far below both engines' limits).
 const (
 	hashChunk   = 500
-	insertChunk = 2000
+	insertChunk = 500
 )
 
 // ReadHashes implements ledger.Storage.
@@ -331,7 +331,7 @@ func integrateOutbox(ctx context.Context, tx *Tx, start int64, ids []int64) erro
 // insertLeaves appends entries that did not come through the outbox (put
 // back from public tiles, or appended directly by tools and tests).
 func insertLeaves(ctx context.Context, tx *Tx, start int64, entries [][]byte) error {
-	const chunk = 1000
+	const chunk = 200
 	now := tx.d.Time(tx.Now)
 	for k := 0; k < len(entries); k += chunk {
 		part := entries[k:min(k+chunk, len(entries))]
