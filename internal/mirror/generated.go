@@ -45,7 +45,7 @@ func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note [
 	// Script-free fallback: the pre-rendered filter pages.
 	groups := map[string][]linkView{}
 	for file, pg := range b.pages {
-		if pg.filterOf == "" || pg.t.Query.Get("page") != "" || depRe.MatchString(pg.t.Path) || strings.Count(pg.t.Path, "/") > 1 {
+		if pg.filterOf == "" || pg.t.Query.Get("page") != "" || pg.t.Path != "/incidents" {
 			continue
 		}
 		v := pg.t.Query.Get(pg.filterOf)
@@ -55,7 +55,9 @@ func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note [
 		All: relative(SearchFile, "incidents/index.html")}
 	for _, f := range b.opts.FilterParams {
 		g := groups[f]
-		sort.Slice(g, func(i, j int) bool { return g[i].Label < g[j].Label })
+		sort.Slice(g, func(i, j int) bool {
+			return g[i].Label < g[j].Label || (g[i].Label == g[j].Label && g[i].Href < g[j].Href)
+		})
 		if f == "year" {
 			sort.Slice(g, func(i, j int) bool { return g[i].Label > g[j].Label })
 		}
