@@ -233,7 +233,14 @@ func (s *Server) buildCharts(lb labeler, vals url.Values, st *domain.Stats) []st
 		c := statsChart{id: id, title: title, keys: []string{field, "incidents"},
 			table: charts.BarsTable(title, header, l.T("stats.col.incidents"), bs)}
 		if len(bs) > 0 {
-			c.svg = charts.HorizontalBars(bs, opts(id, title, l.T("stats."+id+".desc")))
+			// The bars are not links (their accessible name "Label: N"
+			// would not match the visible text); the table's rows are.
+			plain := make([]charts.Bar, len(bs))
+			for i, b := range bs {
+				b.Href = ""
+				plain[i] = b
+			}
+			c.svg = charts.HorizontalBars(plain, opts(id, title, l.T("stats."+id+".desc")))
 		}
 		return c
 	}
@@ -294,7 +301,12 @@ func (s *Server) buildCharts(lb labeler, vals url.Values, st *domain.Stats) []st
 		c := statsChart{id: "targets", title: title, keys: append(keys, "total"),
 			table: charts.StackedBarsTable(title, l.T("facet.target_role"), l.T("stats.col.total"), cats, series)}
 		if len(cats) > 0 {
-			c.svg = charts.StackedBars(cats, series, opts("targets", title, l.T("stats.targets.desc")))
+			plain := make([]charts.Category, len(cats))
+			for i, k := range cats {
+				k.Href = "" // links are in the table (see bars above)
+				plain[i] = k
+			}
+			c.svg = charts.StackedBars(plain, series, opts("targets", title, l.T("stats.targets.desc")))
 		}
 		out = append(out, c)
 	}
