@@ -5,6 +5,8 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+
+	"github.com/presswatch/presswatch/internal/evidence"
 )
 
 // replayPolicy is the CSP of a replayed page: a sandbox without scripts or
@@ -45,6 +47,9 @@ func (s *Server) handleCaptureReplay(w http.ResponseWriter, r *http.Request) {
 			ct += "; charset=" + cs
 		}
 		h.Set("Content-Type", ct)
+		// Frames and link hints make Chromium pre-connect before CSP stops
+		// the load: they are removed from the replay (the WARC keeps them).
+		cont.Body = evidence.DefangHTML(cont.Body)
 	} else {
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Disposition", `attachment; filename="capture-`+strconv.FormatInt(c.ID, 10)+`.bin"`)
