@@ -46,6 +46,8 @@ var commands = map[string]command{
 	"worker":  {"run only the background job workers (captures, monitoring) until stopped", runWorker},
 	"mirror":  {"static mirrors: mirror build --out DIR [--check] [--archive FILE] | mirror watch --mirror URL", runMirror},
 	"intake":  {"anonymous intake: intake export | intake decrypt (offline key)", runIntake},
+	"outlet":  {"monitored news outlets: outlet add | list | remove SLUG | import FILE.csv", runOutlet},
+	"monitor": {"watch outlets: monitor run --once [--recheck-all] | monitor events [--format json]", runMonitor},
 }
 
 // Run runs presswatch with args (without the program name) and returns the

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/riverqueue/river"
+
 	"github.com/presswatch/presswatch/internal/blob"
 	"github.com/presswatch/presswatch/internal/config"
 	"github.com/presswatch/presswatch/internal/evidence"
@@ -68,12 +70,17 @@ type jobRuntime struct {
 	DB      *store.DB
 	Logger  *slog.Logger
 	Archive *archive.Service
+	// Getenv reads test-only settings (may be nil); Periodic collects the
+	// periodic jobs setups add (the monitor's round).
+	Getenv   func(string) string
+	Periodic []*river.PeriodicJob
 }
 
 // workerSetups add each part's job workers to the registry that serve and
 // `presswatch worker` run. A part adds one function here.
 var workerSetups = []func(ctx context.Context, rt *jobRuntime, workers *jobs.Workers) error{
 	setupCaptureWorker,
+	setupMonitorWorkers,
 }
 
 func setupCaptureWorker(ctx context.Context, rt *jobRuntime, workers *jobs.Workers) error {
@@ -93,7 +100,7 @@ func startJobs(ctx context.Context, rt *jobRuntime) (*jobs.Client, error) {
 			return nil, err
 		}
 	}
-	client, err := jobs.New(rt.DB.WriterDB(), rt.DB.Engine(), workers, jobs.Options{Work: true, Logger: rt.Logger})
+	client, err := jobs.New(rt.DB.WriterDB(), rt.DB.Engine(), workers, jobs.Options{Work: true, Logger: rt.Logger, Periodic: rt.Periodic})
 	if err != nil {
 		return nil, err
 	}

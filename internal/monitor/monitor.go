@@ -86,8 +86,8 @@ type Monitor struct {
 	store    Store
 	fetcher  Fetcher
 	articles Fetcher
-	limiter *HostLimiter
-	log     *slog.Logger
+	limiter  *HostLimiter
+	log      *slog.Logger
 
 	mu     sync.Mutex
 	robots map[string]robotsEntry
@@ -149,8 +149,10 @@ func setDefault[T comparable](p *T, v T) {
 type RunOptions struct {
 	// RecheckAll re-checks every monitored article now, due or not.
 	RecheckAll bool
-	// SkipDiscovery leaves feeds and sitemaps alone.
+	// SkipDiscovery leaves feeds and sitemaps alone; SkipRechecks leaves
+	// the articles alone (discovery only).
 	SkipDiscovery bool
+	SkipRechecks  bool
 	// Limit caps the articles re-checked in the round (0: no cap).
 	Limit int
 }
@@ -221,6 +223,10 @@ func (m *Monitor) RunOnce(ctx context.Context, now time.Time, opts RunOptions) (
 	}
 	if !opts.SkipDiscovery {
 		runPool(ctx, m.opts.Workers, len(outlets), func(i int) { m.discover(ctx, r, outlets[i]) })
+	}
+	if opts.SkipRechecks {
+		r.stats.Duration = time.Since(start)
+		return r.stats, r.err
 	}
 	arts, err := m.store.Articles(ctx, ArticleFilter{DueBy: now, All: opts.RecheckAll, Limit: opts.Limit, Lease: max(m.opts.Lease, 0)})
 	if err != nil {

@@ -621,3 +621,16 @@ func (s *MonitorStore) CountArticles(ctx context.Context, slug string) (int, err
 	}
 	return n, nil
 }
+
+// CountDue counts the articles due for a check at now.
+func (s *MonitorStore) CountDue(ctx context.Context, now time.Time) (int, error) {
+	where := `NOT done AND state <> 'skipped'`
+	if !s.d.dialect.IsPostgres() {
+		where = `done = 0 AND state <> 'skipped'`
+	}
+	var n int
+	if err := s.d.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM monitor_articles WHERE `+where+` AND next_check <= ?`, s.d.dialect.Time(now)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count due: %w", TranslateError(err))
+	}
+	return n, nil
+}
