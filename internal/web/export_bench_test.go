@@ -1,0 +1,110 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/presswatch/presswatch/internal/editorial"
+	"github.com/presswatch/presswatch/internal/store/storetest"
+	"github.com/presswatch/presswatch/internal/web"
+)
+
+// discard is a ResponseWriter that counts and drops the body, sampling the
+// heap every 64 KiB so the benchmark sees the peak while streaming.
+type discard struct {
+	h        http.Header
+	n        int64
+	next     int64
+	peakHeap uint64
+}
+
+func (d *discard) Header() http.Header { return d.h }
+func (d *discard) WriteHeader(int)     {}
+func (d *discard) Write(b []byte) (int, error) {
+	d.n += int64(len(b))
+	if d.n >= d.next {
+		d.next = d.n + 4<<20
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		d.peakHeap = max(d.peakHeap, m.HeapInuse)
+	}
+	return len(b), nil
+}
+
+// benchRows is the size of the export benchmarks: 100,000 by default,
+// PRESSWATCH_BENCH_ROWS=1000000 for the target.
+func benchRows(b *testing.B) int {
+	if v := os.Getenv("PRESSWATCH_BENCH_ROWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	return 100_000
+}
+
+// BenchmarkExportCSV streams /incidents.csv and /incidents.ndjson for every
+// incident and reports rows/s and the peak heap in use while streaming
+// (which must not grow with the row count).
+func BenchmarkExportCSV(b *testing.B) {
+	n := benchRows(b)
+	db := storetest.MustOpenSQLite(b)
+	start := time.Now()
+	storetest.SeedPublic(b, db, n, 5)
+	b.Logf("seeded %d incidents in %v", n, time.Since(start))
+	srv, err := web.New(web.Options{Service: editorial.New(db, db, db, db, db, nil), Public: db, Sessions: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{"/incidents.csv", "/incidents.ndjson"} {
+		b.Run(path[1:], func(b *testing.B) {
+			runtime.GC()
+			var base runtime.MemStats
+			runtime.ReadMemStats(&base)
+			var peak uint64
+			b.ResetTimer()
+			for b.Loop() {
+				d := &discard{h: http.Header{}}
+				srv.ServeHTTP(d, httptest.NewRequest(http.MethodGet, path, nil))
+				if d.n < int64(n)*100 {
+					b.Fatalf("only %d bytes", d.n)
+				}
+				peak = max(peak, d.peakHeap)
+				b.SetBytes(d.n)
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(base.HeapInuse)/(1<<20), "MiB-heap-before")
+			b.ReportMetric(float64(peak)/(1<<20), "MiB-heap-peak")
+		})
+	}
+}
+
+// BenchmarkStatsPage renders /stats over the seeded set, cold (cache
+// dropped by a changed filter each time is not possible, so the first
+// iteration is cold and the rest warm) and the API statistics.
+func BenchmarkStatsPage(b *testing.B) {
+	n := benchRows(b)
+	db := storetest.MustOpenSQLite(b)
+	storetest.SeedPublic(b, db, n, 5)
+	srv, err := web.New(web.Options{Service: editorial.New(db, db, db, db, db, nil), Public: db, Sessions: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{"/stats", "/stats?country=PK", "/map"} {
+		b.Run(path, func(b *testing.B) {
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+				if w.Code != 200 {
+					b.Fatalf("%s: %d", path, w.Code)
+				}
+			}
+		})
+	}
+}
