@@ -240,11 +240,17 @@ func (d *DB) SearchPublic(ctx context.Context, f domain.IncidentFilter) (*domain
 			c, offset = &cc, 0
 		}
 	}
-	tx, err := d.ReadTx(ctx)
+	tx, err := d.snapshotTx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	if !q.none && (sort == "date" || sort == "oldest") {
+		page, ok, err := d.searchIndex(ctx, tx, f, q, sort, c, offset)
+		if err != nil || ok {
+			return page, err
+		}
+	}
 	page := &domain.PublicPage{}
 	if err := d.totals(ctx, tx, f, q, &page.Total, &page.Persons); err != nil {
 		return nil, err
@@ -368,6 +374,13 @@ func (d *DB) totals(ctx context.Context, tx *Tx, f domain.IncidentFilter, q publ
 		*total, *persons = t.n, t.persons
 		return nil
 	}
+	if res, ok, err := d.indexPass(ctx, tx, gen, f, q, false); err != nil {
+		return err
+	} else if ok {
+		*total, *persons = res.total, res.persons
+		d.cache.put(gen, key, totals{*total, *persons})
+		return nil
+	}
 	if err := tx.QueryRow(ctx, "SELECT COUNT(*), COALESCE(SUM(p.persons), 0) FROM public_incidents p"+q.where(), q.args...).Scan(total, persons); err != nil {
 		return fmt.Errorf("store: count: %w", TranslateError(err))
 	}
@@ -431,7 +444,7 @@ func (d *DB) Facets(ctx context.Context, f domain.IncidentFilter) (*domain.Facet
 	if q.none {
 		return out, nil
 	}
-	tx, err := d.ReadTx(ctx)
+	tx, err := d.snapshotTx(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -443,6 +456,14 @@ func (d *DB) Facets(ctx context.Context, f domain.IncidentFilter) (*domain.Facet
 	key := "f|" + cacheKey(f)
 	if v, ok := d.cache.get(gen, key); ok {
 		return cloneFacets(v.(*domain.Facets)), nil
+	}
+	if res, idx, err := d.indexFacets(ctx, tx, gen, f, q); err != nil {
+		return nil, err
+	} else if res != nil {
+		out = idx.facets(res)
+		d.cache.put(gen, "t|"+cacheKey(f), totals{out.Incidents, out.Persons})
+		d.cache.put(gen, key, cloneFacets(out))
+		return out, nil
 	}
 	if err := d.totals(ctx, tx, f, q, &out.Incidents, &out.Persons); err != nil {
 		return nil, err
@@ -538,6 +559,8 @@ type publicCache struct {
 	mu  sync.Mutex
 	gen int64
 	m   map[string]any
+
+	index pubIndexHolder // the in-memory index of the published record (pubindex.go)
 }
 
 const publicCacheSize = 4096

@@ -1,0 +1,615 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+// This file keeps an in-memory, columnar copy of the filter fields of every
+// published incident (no text, no documents: about 50 bytes an incident),
+// in the default list order. One pass over it answers the exact total, the
+// persons count, every facet and the ids of a page for any filter; the
+// database then only reads the page's documents and, for q, the full-text
+// matches. It belongs to one generation of the published record: a reader
+// that sees a newer generation applies the changes public_changes lists
+// (migration 0002) inside its own snapshot, so every process stays exact.
+
+// pubRow is one published incident in the index.
+type pubRow struct {
+	id      int64
+	date    uint32 // date_sort as YYYYMMDD, 0 when unknown
+	persons uint32
+	toff    uint32 // its term codes are terms[toff : toff+tn]
+	year    uint16
+	country uint16
+	admin1  uint16
+	verif   uint16
+	tn      uint16
+	demo    bool
+}
+
+// pubDict numbers (field, value) pairs. An index never changes its dict;
+// an update that meets new values clones it.
+type pubDict struct {
+	codes map[string]uint16 // field + "\x00" + value
+	names [][2]string
+}
+
+func (d *pubDict) code(field, value string) (uint16, bool) {
+	c, ok := d.codes[field+"\x00"+value]
+	return c, ok
+}
+
+// add returns the code of (field, value), adding it; false when the dict is
+// full (the index then gives up and the SQL path serves).
+func (d *pubDict) add(field, value string) (uint16, bool) {
+	k := field + "\x00" + value
+	if c, ok := d.codes[k]; ok {
+		return c, true
+	}
+	if len(d.names) >= 1<<16-1 {
+		return 0, false
+	}
+	c := uint16(len(d.names))
+	d.codes[k] = c
+	d.names = append(d.names, [2]string{field, value})
+	return c, true
+}
+
+func (d *pubDict) clone() *pubDict {
+	out := &pubDict{codes: make(map[string]uint16, len(d.codes)), names: slices.Clip(append([][2]string(nil), d.names...))}
+	for k, v := range d.codes {
+		out.codes[k] = v
+	}
+	return out
+}
+
+// pubIndex is the index at one generation; immutable once published.
+type pubIndex struct {
+	gen   int64
+	rows  []pubRow // date DESC, id DESC
+	terms []uint16
+	dict  *pubDict
+	maxID int64
+}
+
+// pubIndexHolder holds the current index of a DB.
+type pubIndexHolder struct {
+	mu  sync.Mutex // serialises builds
+	cur atomic.Pointer[pubIndex]
+	off atomic.Bool // tests and benchmarks compare with the SQL path
+}
+
+// indexChangeLimit is how many generations or changed rows an update
+// applies before a full reload is cheaper (public_changes keeps 10,000
+// generations).
+const indexChangeLimit = 5000
+
+// publicIndex returns the index at the generation gen that tx sees,
+// building or updating it from tx. nil (and no error) means the caller
+// must use SQL: the index is off, or already newer than tx's snapshot.
+func (d *DB) publicIndex(ctx context.Context, tx *Tx, gen int64) (*pubIndex, error) {
+	h := &d.cache.index
+	if h.off.Load() {
+		return nil, nil
+	}
+	if idx := h.cur.Load(); idx != nil && idx.gen == gen {
+		return idx, nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old := h.cur.Load()
+	if old != nil && old.gen == gen {
+		return old, nil
+	}
+	if old != nil && old.gen > gen {
+		return nil, nil
+	}
+	var idx *pubIndex
+	var err error
+	if old != nil && gen-old.gen <= indexChangeLimit {
+		idx, err = d.updateIndex(ctx, tx, old, gen)
+	}
+	if idx == nil && err == nil {
+		idx, err = d.loadIndex(ctx, tx, gen)
+	}
+	if err != nil || idx == nil {
+		return nil, err
+	}
+	h.cur.Store(idx)
+	return idx, nil
+}
+
+// WarmPublic builds the in-memory index of the published record now (serve
+// can call it at start-up so that the first reader does not wait for it:
+// about a second per 200,000 incidents on SQLite).
+func (d *DB) WarmPublic(ctx context.Context) error {
+	tx, err := d.snapshotTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	gen, err := publicGeneration(ctx, tx)
+	if err != nil {
+		return err
+	}
+	_, err = d.publicIndex(ctx, tx, gen)
+	return err
+}
+
+// indexRowsSQL selects the index fields of published incidents with their
+// terms joined as field=value, separated by U+001F.
+func (d *DB) indexRowsSQL(where string) string {
+	agg := "group_concat(t.field || '=' || t.value, char(31))"
+	if d.dialect.IsPostgres() {
+		agg = "string_agg(t.field || '=' || t.value, chr(31))"
+	}
+	return "SELECT p.id, p.date_sort, p.year, p.country, p.admin1, p.verification, p.persons, p.demo, " +
+		"(SELECT " + agg + " FROM public_terms t WHERE t.incident_id = p.id) " +
+		"FROM public_incidents p WHERE p.status = 'published'" + where
+}
+
+// indexBuilder accumulates rows and their terms.
+type indexBuilder struct {
+	dict  *pubDict
+	rows  []pubRow
+	terms []uint16
+	full  bool // the dict overflowed
+}
+
+func (b *indexBuilder) scan(ctx context.Context, q Querier, s string, args ...any) error {
+	rows, err := q.Query(ctx, s, args...)
+	if err != nil {
+		return fmt.Errorf("store: public index: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r pubRow
+		var date, country, admin1, verif string
+		var terms *string
+		var year, persons int64
+		if err := rows.Scan(&r.id, &date, &year, &country, &admin1, &verif, &persons, &r.demo, &terms); err != nil {
+			return fmt.Errorf("store: public index: %w", err)
+		}
+		var ok bool
+		r.date, ok = encodeSortDate(date)
+		if !ok || year < 0 || year > 1<<16-1 || persons < 0 {
+			b.full = true
+			continue
+		}
+		r.year, r.persons = uint16(year), uint32(persons)
+		c1, ok1 := b.dict.add("country", country)
+		c2, ok2 := b.dict.add("admin1", admin1)
+		c3, ok3 := b.dict.add("verification", verif)
+		if !ok1 || !ok2 || !ok3 {
+			b.full = true
+			continue
+		}
+		r.country, r.admin1, r.verif = c1, c2, c3
+		r.toff = uint32(len(b.terms))
+		if terms != nil && *terms != "" {
+			for _, ft := range strings.Split(*terms, "\x1f") {
+				field, value, _ := strings.Cut(ft, "=")
+				c, ok := b.dict.add(field, value)
+				if !ok {
+					b.full = true
+					break
+				}
+				b.terms = append(b.terms, c)
+			}
+		}
+		n := len(b.terms) - int(r.toff)
+		if n > 1<<16-1 || len(b.terms) > 1<<32-1 {
+			b.full = true
+			continue
+		}
+		r.tn = uint16(n)
+		b.rows = append(b.rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: public index: %w", err)
+	}
+	return nil
+}
+
+func rowOrder(a, b pubRow) int {
+	switch {
+	case a.date > b.date:
+		return -1
+	case a.date < b.date:
+		return 1
+	case a.id > b.id:
+		return -1
+	case a.id < b.id:
+		return 1
+	}
+	return 0
+}
+
+// loadIndex reads every published incident (nil when the data does not fit
+// the index's encodings).
+func (d *DB) loadIndex(ctx context.Context, tx *Tx, gen int64) (*pubIndex, error) {
+	b := &indexBuilder{dict: &pubDict{codes: map[string]uint16{}}}
+	if err := b.scan(ctx, tx, d.indexRowsSQL("")); err != nil {
+		return nil, err
+	}
+	if b.full {
+		return nil, nil
+	}
+	slices.SortFunc(b.rows, rowOrder)
+	idx := &pubIndex{gen: gen, rows: b.rows, terms: b.terms, dict: b.dict}
+	for _, r := range idx.rows {
+		idx.maxID = max(idx.maxID, r.id)
+	}
+	return idx, nil
+}
+
+// updateIndex applies the changes between old's generation and gen; nil
+// (and no error) when a full reload is better.
+func (d *DB) updateIndex(ctx context.Context, tx *Tx, old *pubIndex, gen int64) (*pubIndex, error) {
+	rows, err := tx.Query(ctx, "SELECT DISTINCT incident_id FROM public_changes WHERE gen > ? AND gen <= ?", old.gen, gen)
+	if err != nil {
+		return nil, fmt.Errorf("store: public changes: %w", err)
+	}
+	changed := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: public changes: %w", err)
+		}
+		changed[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: public changes: %w", err)
+	}
+	if len(changed) > indexChangeLimit || len(changed) > len(old.rows)/10+100 {
+		return nil, nil
+	}
+	b := &indexBuilder{dict: old.dict.clone()}
+	ids := make([]any, 0, len(changed))
+	for id := range changed {
+		ids = append(ids, id)
+	}
+	for len(ids) > 0 {
+		k := min(len(ids), 500)
+		if err := b.scan(ctx, tx, d.indexRowsSQL(" AND p.id IN ("+placeholders(k)+")"), ids[:k]...); err != nil {
+			return nil, err
+		}
+		ids = ids[k:]
+	}
+	if b.full {
+		return nil, nil
+	}
+	slices.SortFunc(b.rows, rowOrder)
+	idx := &pubIndex{gen: gen, dict: b.dict, rows: make([]pubRow, 0, len(old.rows)+len(b.rows)),
+		terms: make([]uint16, 0, len(old.terms)+len(b.terms))}
+	add := func(r pubRow, terms []uint16) {
+		off := len(idx.terms)
+		idx.terms = append(idx.terms, terms[r.toff:r.toff+uint32(r.tn)]...)
+		r.toff = uint32(off)
+		idx.rows = append(idx.rows, r)
+		idx.maxID = max(idx.maxID, r.id)
+	}
+	i := 0
+	for _, r := range old.rows {
+		if changed[r.id] {
+			continue
+		}
+		for i < len(b.rows) && rowOrder(b.rows[i], r) < 0 {
+			add(b.rows[i], b.terms)
+			i++
+		}
+		add(r, old.terms)
+	}
+	for ; i < len(b.rows); i++ {
+		add(b.rows[i], b.terms)
+	}
+	if len(idx.terms) > 1<<32-1 {
+		return nil, nil
+	}
+	return idx, nil
+}
+
+// encodeSortDate turns "YYYY-MM-DD" (or "") into YYYYMMDD (or 0), which
+// orders as the text does.
+func encodeSortDate(s string) (uint32, bool) {
+	if s == "" {
+		return 0, true
+	}
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	var n uint32
+	for i := 0; i < 10; i++ {
+		if i == 4 || i == 7 {
+			continue
+		}
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint32(c-'0')
+	}
+	return n, n != 0
+}
+
+func decodeSortDate(n uint32) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)
+}
+
+// pubMatcher is a filter compiled against one index.
+type pubMatcher struct {
+	none     bool
+	sets     []codeSet // country, admin1, verification: each row code in the set
+	setOf    []func(*pubRow) uint16
+	groups   []codeSet // term fields: any of the row's terms in the set
+	years    []uint16
+	from, to uint32
+	hasTo    bool
+	demo     *bool
+	ids      []uint64 // full-text matches as a bitset of ids; nil for no q
+}
+
+type codeSet []bool
+
+func (m *pubMatcher) match(idx *pubIndex, r *pubRow) bool {
+	if m.ids != nil {
+		if w := r.id >> 6; w >= int64(len(m.ids)) || m.ids[w]&(1<<(r.id&63)) == 0 {
+			return false
+		}
+	}
+	for i, s := range m.sets {
+		if !s[m.setOf[i](r)] {
+			return false
+		}
+	}
+	if m.years != nil && !slices.Contains(m.years, r.year) {
+		return false
+	}
+	if r.date < m.from || m.hasTo && (r.date == 0 || r.date > m.to) {
+		return false
+	}
+	if m.demo != nil && r.demo != *m.demo {
+		return false
+	}
+	if len(m.groups) > 0 {
+		terms := idx.terms[r.toff : r.toff+uint32(r.tn)]
+	groups:
+		for _, g := range m.groups {
+			for _, c := range terms {
+				if g[c] {
+					continue groups
+				}
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// matcher compiles f (without q: the caller sets ids) for idx; ok is false
+// when the index cannot express the filter (the caller uses SQL).
+func (idx *pubIndex) matcher(f domain.IncidentFilter) (m *pubMatcher, ok bool) {
+	m = &pubMatcher{}
+	n := len(idx.dict.names)
+	set := func(field string, vals []string) codeSet {
+		s := make(codeSet, n)
+		any := false
+		for _, v := range vals {
+			if c, ok := idx.dict.code(field, v); ok {
+				s[c], any = true, true
+			}
+		}
+		if !any {
+			m.none = true
+		}
+		return s
+	}
+	for _, c := range []struct {
+		field string
+		vals  []string
+		of    func(*pubRow) uint16
+	}{
+		{"country", f.Country, func(r *pubRow) uint16 { return r.country }},
+		{"admin1", f.Admin1, func(r *pubRow) uint16 { return r.admin1 }},
+		{"verification", f.Verification, func(r *pubRow) uint16 { return r.verif }},
+	} {
+		if len(c.vals) > 0 {
+			m.sets, m.setOf = append(m.sets, set(c.field, c.vals)), append(m.setOf, c.of)
+		}
+	}
+	if len(f.Year) > 0 {
+		m.years = []uint16{}
+		for _, y := range f.Year {
+			if y >= 0 && y <= 1<<16-1 {
+				m.years = append(m.years, uint16(y))
+			}
+		}
+		if len(m.years) == 0 {
+			m.none = true
+		}
+	}
+	if f.From != "" {
+		if m.from, ok = encodeSortDate(f.From); !ok {
+			return nil, false
+		}
+	}
+	if f.To != "" {
+		if m.to, ok = encodeSortDate(f.To); !ok {
+			return nil, false
+		}
+		m.hasTo = true
+	}
+	m.demo = f.Demo
+	for _, t := range []struct {
+		field string
+		vals  []string
+	}{
+		{"category", f.Category}, {"family", f.Family}, {"actor_type", f.ActorType},
+		{"target_role", f.TargetRole}, {"gender", f.Gender}, {"tag", f.Tag},
+	} {
+		if len(t.vals) > 0 {
+			m.groups = append(m.groups, set(t.field, t.vals))
+		}
+	}
+	return m, true
+}
+
+// indexResult is what one pass over the index gives.
+type indexResult struct {
+	total, persons int
+	page           []pubRow
+	counts         []int32 // per dict code
+	years          map[uint16]int32
+}
+
+// run visits the rows m matches in order (reverse for oldest first),
+// counting them all, and keeps up to limit of those at or after visiting
+// position start, skipping the first offset of them. facets counts every
+// dict code and year of the match. Without needTotal it stops as soon as
+// the page is full.
+func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, facets, needTotal bool) *indexResult {
+	res := &indexResult{}
+	if facets {
+		res.counts = make([]int32, len(idx.dict.names))
+		res.years = map[uint16]int32{}
+	}
+	if m.none {
+		return res
+	}
+	n := len(idx.rows)
+	seen := 0
+	for k := 0; k < n; k++ {
+		i := k
+		if reverse {
+			i = n - 1 - k
+		}
+		r := &idx.rows[i]
+		if !m.match(idx, r) {
+			continue
+		}
+		if k >= start {
+			if seen >= offset && len(res.page) < limit {
+				res.page = append(res.page, *r)
+			} else if !needTotal && len(res.page) == limit {
+				break
+			}
+			seen++
+		}
+		res.total++
+		res.persons += int(r.persons)
+		if facets {
+			res.counts[r.country]++
+			res.counts[r.admin1]++
+			res.counts[r.verif]++
+			res.years[r.year]++
+			for _, c := range idx.terms[r.toff : r.toff+uint32(r.tn)] {
+				res.counts[c]++
+			}
+		}
+	}
+	return res
+}
+
+// after returns the position (in visiting order) of the first row after
+// the cursor position (key, id).
+func (idx *pubIndex) after(reverse bool, key uint32, id int64) int {
+	n := len(idx.rows)
+	if !reverse {
+		return sortSearch(n, func(i int) bool {
+			r := idx.rows[i]
+			return r.date < key || r.date == key && r.id < id
+		})
+	}
+	// Visiting backwards: position k is row n-1-k; rows after the cursor
+	// are those with (date, id) > (key, id), which are the first rows of
+	// the slice.
+	j := sortSearch(n, func(i int) bool {
+		r := idx.rows[i]
+		return r.date < key || r.date == key && r.id <= id
+	})
+	return n - j
+}
+
+func sortSearch(n int, f func(int) bool) int {
+	lo, hi := 0, n
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if !f(h) {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return lo
+}
+
+// facets turns the counts of a pass into domain facets.
+func (idx *pubIndex) facets(res *indexResult) *domain.Facets {
+	out := &domain.Facets{Incidents: res.total, Persons: res.persons, Fields: map[string][]domain.FacetCount{}}
+	want := map[string]bool{}
+	for _, name := range domain.FacetFields {
+		want[name] = true
+		out.Fields[name] = []domain.FacetCount{}
+	}
+	for c, n := range res.counts {
+		if n == 0 {
+			continue
+		}
+		nv := idx.dict.names[c]
+		if !want[nv[0]] || nv[1] == "" || nv[1] == "0" {
+			continue
+		}
+		out.Fields[nv[0]] = append(out.Fields[nv[0]], domain.FacetCount{Value: nv[1], Count: int(n)})
+	}
+	if want["year"] {
+		for y, n := range res.years {
+			if y != 0 {
+				out.Fields["year"] = append(out.Fields["year"], domain.FacetCount{Value: fmt.Sprint(y), Count: int(n)})
+			}
+		}
+	}
+	for _, v := range out.Fields {
+		sortFacet(v)
+	}
+	return out
+}
+
+// ftsIDs returns the ids of published incidents matching the full-text
+// query as a bitset sized for idx.
+func (d *DB) ftsIDs(ctx context.Context, tx *Tx, idx *pubIndex, fts string) ([]uint64, error) {
+	s := "SELECT rowid FROM public_fts WHERE public_fts MATCH ?"
+	if d.dialect.IsPostgres() {
+		s = "SELECT p.id FROM public_incidents p WHERE p.status = 'published' AND " + d.dialect.ftsWhere()
+	}
+	rows, err := tx.Query(ctx, s, fts)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
+	bits := make([]uint64, idx.maxID/64+1)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		if id >= 0 && id <= idx.maxID {
+			bits[id>>6] |= 1 << (id & 63)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	return bits, nil
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+// snapshotTx begins a read transaction that sees one snapshot for all its
+// statements (the index, the generation and the documents must agree). A
+// SQLite read transaction in WAL mode already does; PostgreSQL needs
+// REPEATABLE READ.
+func (d *DB) snapshotTx(ctx context.Context) (*Tx, error) {
+	if !d.dialect.IsPostgres() {
+		return d.ReadTx(ctx)
+	}
+	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: begin read: %w", TranslateError(err))
+	}
+	return &Tx{tx: tx, d: d.dialect, Now: d.now()}, nil
+}
+
+// indexMatcher returns the index at tx's generation and f compiled for it
+// (with the full-text matches of q); nil when SQL must answer.
+func (d *DB) indexMatcher(ctx context.Context, tx *Tx, gen int64, f domain.IncidentFilter, q publicQuery) (*pubIndex, *pubMatcher, error) {
+	idx, err := d.publicIndex(ctx, tx, gen)
+	if err != nil || idx == nil {
+		return nil, nil, err
+	}
+	m, ok := idx.matcher(f)
+	if !ok {
+		return nil, nil, nil
+	}
+	if q.fts != "" && !m.none {
+		if m.ids, err = d.ftsIDs(ctx, tx, idx, q.fts); err != nil {
+			return nil, nil, err
+		}
+	}
+	return idx, m, nil
+}
+
+// indexPass counts the match of f with the index; ok is false when SQL
+// must answer.
+func (d *DB) indexPass(ctx context.Context, tx *Tx, gen int64, f domain.IncidentFilter, q publicQuery, facets bool) (*indexResult, bool, error) {
+	idx, m, err := d.indexMatcher(ctx, tx, gen, f, q)
+	if err != nil || idx == nil {
+		return nil, false, err
+	}
+	return idx.run(m, false, 0, 0, 0, facets, true), true, nil
+}
+
+// indexFacets counts totals and facets of f with the index; nil results
+// mean SQL must answer.
+func (d *DB) indexFacets(ctx context.Context, tx *Tx, gen int64, f domain.IncidentFilter, q publicQuery) (*indexResult, *pubIndex, error) {
+	idx, m, err := d.indexMatcher(ctx, tx, gen, f, q)
+	if err != nil || idx == nil {
+		return nil, nil, err
+	}
+	return idx.run(m, false, 0, 0, 0, true, true), idx, nil
+}
+
+// searchIndex answers SearchPublic in date order (newest or oldest first)
+// from the index: the totals and the page's ids come from one pass (which
+// stops at the page when the totals are cached); the documents from the
+// database. ok is false when SQL must answer.
+func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q publicQuery, sort string, c *cursor, offset int) (*domain.PublicPage, bool, error) {
+	gen, err := publicGeneration(ctx, tx)
+	if err != nil {
+		return nil, false, err
+	}
+	idx, m, err := d.indexMatcher(ctx, tx, gen, f, q)
+	if err != nil || idx == nil {
+		return nil, false, err
+	}
+	reverse := sort == "oldest"
+	start := 0
+	if c != nil {
+		key, ok := encodeSortDate(c.Key)
+		if !ok {
+			return nil, false, errBadCursor
+		}
+		start = idx.after(reverse, key, c.ID)
+	}
+	tkey := "t|" + cacheKey(f)
+	cached, haveTotals := d.cache.get(gen, tkey)
+	res := idx.run(m, reverse, start, offset, f.PerPage+1, false, !haveTotals)
+	page := &domain.PublicPage{Total: res.total, Persons: res.persons}
+	if haveTotals {
+		t := cached.(totals)
+		page.Total, page.Persons = t.n, t.persons
+	} else {
+		d.cache.put(gen, tkey, totals{res.total, res.persons})
+	}
+	more := len(res.page) > f.PerPage
+	if more {
+		res.page = res.page[:f.PerPage]
+	}
+	if len(res.page) == 0 {
+		return page, true, nil
+	}
+	args := make([]any, len(res.page))
+	pos := make(map[int64]int, len(res.page))
+	for i, r := range res.page {
+		args[i] = r.id
+		pos[r.id] = i
+	}
+	rows, err := tx.Query(ctx, "SELECT p.id, p.doc, p.date_sort, p.updated_at FROM public_incidents p WHERE p.id IN ("+placeholders(len(args))+")", args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
+	page.Items = make([]*domain.PublicIncident, len(res.page))
+	for rows.Next() {
+		p, _, _, err := scanPageRow(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		page.Items[pos[p.ID]] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("store: search: %w", err)
+	}
+	rows.Close()
+	for i, it := range page.Items {
+		if it == nil {
+			return nil, false, fmt.Errorf("store: search: incident %d is in the index but not in the database", res.page[i].id)
+		}
+	}
+	if more {
+		last := res.page[len(res.page)-1]
+		page.NextCursor = cursor{Sort: sort, Key: decodeSortDate(last.date), ID: last.id}.encode()
+	}
+	if q.fts != "" {
+		if err := d.snippets(ctx, tx, q.fts, page.Items); err != nil {
+			return nil, false, err
+		}
+	}
+	return page, true, nil
+}
