@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/ledger"
 )
 
 var _ domain.CaptureStore = (*DB)(nil)
@@ -90,9 +92,7 @@ func (d *DB) CompleteCapture(ctx context.Context, c *domain.Capture) error {
 	}
 	c.CompletedAt = &now
 	ref := "capture-" + strconv.FormatInt(c.ID, 10)
-	sum := sha256.Sum256(c.Manifest)
-	if err := InsertLogEntry(ctx, tx, domain.LogEntry{Kind: "capture", Ref: ref, Time: now,
-		SHA256: hex.EncodeToString(sum[:]), URL: "/captures/" + strconv.FormatInt(c.ID, 10)}); err != nil {
+	if err := logCapture(ctx, tx, c, ref); err != nil {
 		return err
 	}
 	detail := c.State + " " + c.URL
@@ -194,4 +194,24 @@ func truncateCaptureText(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// logCapture enters a completed capture in the public log: the entry's
+// SHA-256 is the WARC file's, and its data names the WARC's path (relative to
+// the site) so that `presswatch verify` recomputes it where it is public, and
+// the manifest's hash for the capture page.
+func logCapture(ctx context.Context, tx *Tx, c *domain.Capture, ref string) error {
+	sum := sha256.Sum256(c.Manifest)
+	page := "/captures/" + strconv.FormatInt(c.ID, 10)
+	data := map[string]string{"page": page, "url": c.URL, "state": c.State, "manifest_sha256": hex.EncodeToString(sum[:])}
+	if c.WARCSHA256 != "" {
+		data["warc"] = page + "/warc"
+		data["warc_sha256"] = c.WARCSHA256
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("store: capture log entry: %w", err)
+	}
+	return InsertLedgerEntry(ctx, tx, ledger.Entry{Kind: ledger.KindCapture, Ref: ref, Time: tx.Now,
+		SHA256: c.WARCSHA256, Data: raw})
 }

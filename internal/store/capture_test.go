@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,13 +39,23 @@ func testCaptures(t *testing.T, db *store.DB) {
 	fetched := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	done := *first
 	done.State, done.Status, done.FinalURL, done.FetchedAt = domain.CaptureDone, 200, "https://news.example/a/", fetched
-	done.WARCSHA256, done.WARCSize, done.Manifest = "ab12", 1234, []byte(`{"z":1,"a":2}`)
+	done.WARCSHA256, done.WARCSize, done.Manifest = strings.Repeat("ab", 32), 1234, []byte(`{"z":1,"a":2}`)
 	done.BodySHA256, done.TextSHA256, done.Title = "b0d7", "7e47", "Headline"
 	if err := db.CompleteCapture(ctx, &done); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.CompleteCapture(ctx, &done); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("second completion: %v, want ECONFLICT", err)
+	}
+	var entry string
+	if err := db.ReaderDB().QueryRowContext(ctx, db.Dialect().Rebind("SELECT entry FROM log_entries WHERE ref = ?"),
+		fmt.Sprintf("capture-%d", first.ID)).Scan(&entry); err != nil {
+		t.Fatalf("no log entry for the capture: %v", err)
+	}
+	for _, want := range []string{`"kind":"capture"`, `"sha256":"` + done.WARCSHA256 + `"`, `"warc":"/captures/`, `"warc_sha256":"` + done.WARCSHA256} {
+		if !strings.Contains(entry, want) {
+			t.Errorf("capture log entry %s lacks %s", entry, want)
+		}
 	}
 	missing := done
 	missing.ID = 99999
