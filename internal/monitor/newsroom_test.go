@@ -17,89 +17,9 @@ const (
 	day  = 24 * time.Hour
 )
 
-// scripted is one article of the simulated newsroom with the detections its
-// script must produce, in order.
-type scripted struct {
-	host   string
-	art    *mt.Article
-	expect []monitor.Kind
-}
+type scripted = mt.Scripted
 
-func article(section, slug string, published time.Duration, steps ...mt.Step) *mt.Article {
-	a := mt.NewArticle(section, slug)
-	a.Published = published
-	a.Script = steps
-	return a
-}
-
-// newsroomScript builds the outlets and what every article must yield.
-// Every article is published an hour before the first round, so it is first
-// seen at 0 and re-checked at 1 h, 6 h, 24 h, 3 d, 7 d, 30 d.
-func newsroomScript() ([]*mt.Outlet, []scripted) {
-	const pub = -hour
-	var all []scripted
-	add := func(host string, a *mt.Article, expect ...monitor.Kind) *mt.Article {
-		all = append(all, scripted{host: host, art: a, expect: expect})
-		return a
-	}
-	D, E, R, U := monitor.KindDeleted, monitor.KindEdited, monitor.KindRestored, monitor.KindUnavailable
-
-	editedTitle := article("politics", "title-edited-story", pub, mt.Step{At: 3 * hour, Title: "A quieter headline about the water inquiry"})
-	editedLede := article("politics", "lede-edited-story", pub, mt.Step{At: 20 * hour, Lede: "Officials said the review was routine and that no contracts were under investigation."})
-	bodyEdit := article("business", "body-edited-story", pub)
-	newBody := append([]string(nil), bodyEdit.Body...)
-	newBody[2] = strings.Replace(newBody[2], ".", " according to sources close to the chief minister.", 1)
-	newBody = append(newBody[:3], newBody[4:]...)
-	bodyEdit.Script = []mt.Step{{At: 2 * day, Body: newBody}}
-	twice := article("politics", "edited-twice-story", pub,
-		mt.Step{At: 3 * hour, Title: "Second version of the headline on the budget"},
-		mt.Step{At: 5 * day, Lede: "The budget passed without the amendments the opposition had demanded in the assembly."})
-	late := article("sport", "late-published-story", 10*day, mt.Step{At: 10*day + 3*hour, Title: "Cricket board reverses its decision"})
-
-	dawn := &mt.Outlet{Host: "dawn.test", Name: "Dawn", Feed: mt.RSS, Validators: mt.ETag,
-		Robots: "User-agent: *\nDisallow: /private/\n\nUser-agent: otherbot\nDisallow: /\n"}
-	dawn.Articles = []*mt.Article{
-		add("dawn.test", article("politics", "deleted-with-404", pub, mt.Step{At: 3 * hour, Mode: mt.NotFound}), D),
-		add("dawn.test", article("politics", "deleted-with-410", pub, mt.Step{At: 20 * hour, Mode: mt.Gone}), D),
-		add("dawn.test", article("politics", "deleted-with-451", pub, mt.Step{At: 2 * day, Mode: mt.Legal}), D),
-		add("dawn.test", editedTitle, E),
-		add("dawn.test", article("business", "moved-permanently-story", pub, mt.Step{At: 3 * hour, Mode: mt.Moved, MovedTo: "/business/2024/05/moved-permanently-story-updated-slug"})),
-		add("dawn.test", article("politics", "deleted-then-restored", pub, mt.Step{At: 3 * hour, Mode: mt.NotFound}, mt.Step{At: 2 * day, Mode: mt.Serve}), D, R),
-		add("dawn.test", article("politics", "flapping-per-request", pub, mt.Step{At: 2 * hour, Mode: mt.Flap404})),
-		add("dawn.test", late, E),
-		add("dawn.test", &mt.Article{Path: "/private/2024/05/robots-disallowed-story", Section: "private", Title: "Disallowed", Lede: mt.Paragraph("p", 2), Body: mt.Body("p", 3), Published: pub}),
-	}
-	tribune := &mt.Outlet{Host: "tribune.test", Name: "Tribune", Feed: mt.Atom, Validators: mt.LastModified, SoftNotFound: true}
-	tribune.Articles = []*mt.Article{
-		add("tribune.test", article("politics", "soft-404-story", pub, mt.Step{At: 3 * hour, Mode: mt.Soft404}), D),
-		add("tribune.test", article("politics", "redirected-home-story", pub, mt.Step{At: 20 * hour, Mode: mt.RedirectHome}), D),
-		add("tribune.test", article("business", "redirected-section-story", pub, mt.Step{At: 2 * day, Mode: mt.RedirectSection}), D),
-		add("tribune.test", editedLede, E),
-		add("tribune.test", article("politics", "brief-outage-story", pub, mt.Step{At: 3 * hour, Mode: mt.Down}, mt.Step{At: 30 * hour, Mode: mt.Serve})),
-		add("tribune.test", article("politics", "flapping-outage-story", pub,
-			mt.Step{At: 2 * hour, Mode: mt.Down}, mt.Step{At: 8 * hour, Mode: mt.Serve},
-			mt.Step{At: 20 * hour, Mode: mt.Down}, mt.Step{At: 30 * hour, Mode: mt.Serve},
-			mt.Step{At: 40 * hour, Mode: mt.Down}, mt.Step{At: 60 * hour, Mode: mt.Serve})),
-	}
-	geo := &mt.Outlet{Host: "geo.test", Name: "Geo", Feed: mt.JSON}
-	slow := article("sport", "slow-server-story", pub)
-	slow.Delay = 30 * time.Millisecond
-	geo.Articles = []*mt.Article{
-		add("geo.test", article("politics", "boilerplate-only-story", pub)),
-		add("geo.test", article("business", "boilerplate-only-second", pub)),
-		add("geo.test", bodyEdit, E),
-		add("geo.test", slow),
-		add("geo.test", article("politics", "long-outage-story", pub, mt.Step{At: 3 * hour, Mode: mt.Reset}), U),
-	}
-	express := &mt.Outlet{Host: "express.test", Name: "Express", Feed: mt.Sitemap, Validators: mt.ETag}
-	express.Articles = []*mt.Article{
-		add("express.test", twice, E, E),
-		add("express.test", article("politics", "sitemap-deleted-story", pub, mt.Step{At: 4 * day, Mode: mt.Gone}), D),
-		add("express.test", article("politics", "sitemap-long-503-story", pub, mt.Step{At: 5 * hour, Mode: mt.Down}), U),
-		add("express.test", article("business", "sitemap-unchanged-story", pub)),
-	}
-	return []*mt.Outlet{dawn, tribune, geo, express}, all
-}
+func newsroomScript() ([]*mt.Outlet, []scripted) { return mt.NewsroomScript() }
 
 func TestNewsroom(t *testing.T) {
 	if testing.Short() {
@@ -162,14 +82,14 @@ func TestNewsroom(t *testing.T) {
 	tp, fp, fn := 0, 0, 0
 	want := map[string]bool{}
 	for _, s := range script {
-		u, _ := monitor.NormalizeURL(n.URL(s.host, s.art.Path))
+		u, _ := monitor.NormalizeURL(n.URL(s.Host, s.Art.Path))
 		want[u] = true
-		g := got[u]
-		for i := 0; i < max(len(g), len(s.expect)); i++ {
+		g := kindsOf(got[u])
+		for i := 0; i < max(len(g), len(s.Expect)); i++ {
 			switch {
-			case i < len(g) && i < len(s.expect) && g[i] == s.expect[i]:
+			case i < len(g) && i < len(s.Expect) && g[i] == s.Expect[i]:
 				tp++
-			case i < len(g) && i < len(s.expect):
+			case i < len(g) && i < len(s.Expect):
 				fp++
 				fn++
 			case i < len(g):
@@ -178,8 +98,8 @@ func TestNewsroom(t *testing.T) {
 				fn++
 			}
 		}
-		if fmt.Sprint(g) != fmt.Sprint(s.expect) {
-			t.Errorf("%s %s: got %v, want %v", s.host, s.art.Path, g, s.expect)
+		if fmt.Sprint(g) != fmt.Sprint(s.Expect) {
+			t.Errorf("%s %s: got %v, want %v", s.Host, s.Art.Path, g, s.Expect)
 		}
 	}
 	for u, g := range got {
@@ -220,4 +140,12 @@ func TestNewsroom(t *testing.T) {
 			t.Errorf("edit of %s: parts %v, diff does not rebuild the texts", d.URL, d.Parts)
 		}
 	}
+}
+
+func kindsOf(ks []monitor.Kind) []string {
+	var out []string
+	for _, k := range ks {
+		out = append(out, string(k))
+	}
+	return out
 }
