@@ -11,10 +11,10 @@ import (
 // IntakeShowView is one report for an editor.
 type IntakeShowView struct {
 	Page
-	R        *intake.ReportView
-	Staff    []*domain.User
-	Statuses []string
-	Problem  string
+	R         *intake.ReportView
+	Assignees []*domain.User
+	Statuses  []string
+	Problem   string
 }
 
 func (s *Server) handleAdminIntakeShow(w http.ResponseWriter, r *http.Request) {
@@ -37,11 +37,11 @@ func (s *Server) renderIntakeShow(w http.ResponseWriter, r *http.Request, status
 	if users, err := s.opts.Service.ListUsers(r.Context(), u); err == nil {
 		for _, x := range users {
 			if domain.CanReadIntake(x.Role) && !x.Disabled {
-				v.Staff = append(v.Staff, x)
+				v.Assignees = append(v.Assignees, x)
 			}
 		}
 	} else {
-		v.Staff = []*domain.User{u} // editors may not list users: they can take a report themselves
+		v.Assignees = []*domain.User{u} // editors may not list users: they can take a report themselves
 	}
 	switch r.URL.Query().Get("ok") {
 	case "reply":

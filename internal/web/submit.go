@@ -130,6 +130,10 @@ func (s *Server) checkSourceCSRF(r *http.Request, sess *intake.SourceSession, go
 func (s *Server) sourceOnly(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.Intake == nil {
+			if r.Method == http.MethodPost {
+				s.forbidden(w, r) // no token can be valid: intake is off
+				return
+			}
 			s.notFound(w, r)
 			return
 		}
