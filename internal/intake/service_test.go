@@ -3,6 +3,10 @@ package intake_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -304,3 +308,110 @@ func TestExpireAndOrphans(t *testing.T) {
 }
 
 var _ age.Identity = (*age.X25519Identity)(nil)
+
+// SECURITY.md check 4 through the service: the published copy of a JPEG
+// with GPS has no metadata; the sealed original keeps its hash; other
+// types need the explicit confirmation.
+func TestPublishStrippedCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Argon2id and scrypt derivations")
+	}
+	ctx := context.Background()
+	f := MustFixture(t, intake.Options{})
+	jpg := intake.MustJPEGWithMetadata(t)
+	res := f.MustSubmit(t, "photo", jpg)
+	ed := f.users["editor"]
+	if err := f.svc.Unlock(ctx, "s", ed, editorPW); err != nil {
+		t.Fatal(err)
+	}
+	atts, _ := f.db.Attachments(ctx, res.ReportID)
+	orig := atts[0]
+	dv, err := f.svc.PublishCopy(ctx, ed, "s", res.ReportID, orig.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _, err := f.svc.OpenPublished(ctx, ed, res.ReportID, dv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := io.ReadAll(rc)
+	rc.Close()
+	if bytes.Contains(pub, []byte("CANARY")) || dv.MediaType != "image/jpeg" || dv.OriginalSHA256 != orig.PlaintextSHA256 {
+		t.Fatalf("published copy: %+v canary=%v", dv, bytes.Contains(pub, []byte("CANARY")))
+	}
+	sum := sha256.Sum256(jpg)
+	if orig.PlaintextSHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatal("original hash changed")
+	}
+	o, _, err := f.svc.OpenAttachment(ctx, ed, "s", res.ReportID, orig.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := io.ReadAll(o)
+	o.Close()
+	if !bytes.Equal(again, jpg) {
+		t.Fatal("sealed original changed")
+	}
+	// A text file: refused without confirmation, published with it.
+	up, _ := f.svc.NewReport(ctx, nil)
+	up.AddFile(ctx, "notes.txt", "text/plain", strings.NewReader("plain notes"))
+	r2, err := up.Finish(ctx, intake.Content{Text: "notes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, _ := f.db.Attachments(ctx, r2.ReportID)
+	if _, err := f.svc.PublishCopy(ctx, ed, "s", r2.ReportID, a2[0].ID, false); !errors.Is(err, intake.ErrNeedsConfirmation) {
+		t.Fatalf("unconfirmed text: %v", err)
+	}
+	if dv, err := f.svc.PublishCopy(ctx, ed, "s", r2.ReportID, a2[0].ID, true); err != nil || !dv.Confirmed {
+		t.Fatalf("confirmed text: %+v %v", dv, err)
+	}
+}
+
+// SECURITY.md check 21 in the database files: after retention the report
+// key envelope and the source's lookup key are in neither the database
+// nor its WAL.
+func TestExpireLeavesNoKeyInDatabaseFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Argon2id and scrypt derivations")
+	}
+	ctx := context.Background()
+	f := MustFixture(t, intake.Options{Retention: time.Hour})
+	res := f.MustSubmit(t, "to be shredded", []byte("file"))
+	env, err := f.db.Envelope(ctx, res.ReportID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lookup []byte
+	f.db.Reader().QueryRow(ctx, "SELECT lookup_key FROM intake_sources").Scan(&lookup)
+	if len(lookup) != 32 {
+		t.Fatal("no lookup key")
+	}
+	// Canaries: a 64-byte slice of the envelope (its sealed file key and
+	// key material) and the lookup key.
+	canaries := [][]byte{env[len(env)-64:], lookup}
+	files := func() []byte {
+		var all []byte
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			b, _ := os.ReadFile(filepath.Join(f.dir, "presswatch.db") + suffix)
+			all = append(all, b...)
+		}
+		return all
+	}
+	before := files()
+	for _, c := range canaries {
+		if !bytes.Contains(before, c) {
+			t.Fatal("canary not found before retention: the search is broken")
+		}
+	}
+	f.now = f.now.Add(2 * time.Hour)
+	if n, err := f.svc.Expire(ctx); err != nil || n != 1 {
+		t.Fatalf("expire %d %v", n, err)
+	}
+	after := files()
+	for i, c := range canaries {
+		if bytes.Contains(after, c) {
+			t.Errorf("canary %d still in the database files after retention", i)
+		}
+	}
+}
