@@ -46,6 +46,8 @@ type Capture struct {
 	RequestedBy int64
 	CreatedAt   time.Time
 	CompletedAt *time.Time
+	// LogIndex is the capture's leaf in the public log, once integrated.
+	LogIndex *int64
 }
 
 // Completed reports whether the capture has its result.

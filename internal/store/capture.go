@@ -114,7 +114,13 @@ func (d *DB) FindCapture(ctx context.Context, id int64) (*domain.Capture, error)
 	if len(cs) == 0 {
 		return nil, notFound("Capture")
 	}
-	return cs[0], nil
+	c := cs[0]
+	if idx, err := d.LogIndex(ctx, "capture-"+strconv.FormatInt(c.ID, 10)); err == nil {
+		c.LogIndex = &idx
+	} else if !domain.IsCode(err, domain.ENOTFOUND) {
+		return nil, err
+	}
+	return c, nil
 }
 
 // LatestCapture returns the newest done capture of url below before (0:

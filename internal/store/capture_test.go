@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/ledger"
 	"github.com/presswatch/presswatch/internal/store"
 	"github.com/presswatch/presswatch/internal/store/storetest"
 )
@@ -56,6 +57,19 @@ func testCaptures(t *testing.T, db *store.DB) {
 		if !strings.Contains(entry, want) {
 			t.Errorf("capture log entry %s lacks %s", entry, want)
 		}
+	}
+	if c, err := db.FindCapture(ctx, first.ID); err != nil || c.LogIndex != nil {
+		t.Fatalf("log index before integration: %v %v", c, err)
+	}
+	lg, err := ledger.New(ledger.Config{Origin: "test/log", Storage: db.LogStorage()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lg.Integrate(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.FindCapture(ctx, first.ID); err != nil || c.LogIndex == nil {
+		t.Fatalf("log index after integration: %+v %v", c, err)
 	}
 	missing := done
 	missing.ID = 99999

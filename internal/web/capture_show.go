@@ -25,6 +25,8 @@ type CaptureView struct {
 	Others       []CaptureLink
 	IncidentHref string
 	Base         string // "/captures/ID"
+	InLog        bool   // the capture is a leaf of the public log
+	LogIndex     int64
 }
 
 // CaptureLink is another capture of the same URL.
@@ -44,6 +46,9 @@ func (s *Server) handleCaptureShow(w http.ResponseWriter, r *http.Request) {
 	l := s.cat.localizer(localeOf(r))
 	base := "/captures/" + strconv.FormatInt(c.ID, 10)
 	v := CaptureView{Page: s.page(r, l.T("capture.title")+" "+strconv.FormatInt(c.ID, 10)), C: c, Base: base}
+	if c.LogIndex != nil {
+		v.InLog, v.LogIndex = true, *c.LogIndex
+	}
 	if !c.FetchedAt.IsZero() {
 		v.FetchedAt = c.FetchedAt.UTC().Format(time.RFC3339)
 	}
