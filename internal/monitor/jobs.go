@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/presswatch/presswatch/internal/jobs"
 )
@@ -30,7 +31,9 @@ func (RoundArgs) Kind() string { return "monitor_round" }
 // InsertOpts puts rounds on the monitor queue, one at a time.
 func (RoundArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueMonitor, MaxAttempts: 1,
-		UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+		// A round already waiting or running makes a new one needless.
+		UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+			rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
 }
 
 // BatchArgs re-checks up to Limit due articles.
