@@ -140,3 +140,10 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 	}
 	return page, true, nil
 }
+
+// PublicGeneration returns the counter bumped by every change of the
+// published record: a cache of anything derived from the record (rendered
+// pages) is exact while it has not moved, in every process.
+func (d *DB) PublicGeneration(ctx context.Context) (int64, error) {
+	return publicGeneration(ctx, d.Reader())
+}
