@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -46,28 +45,56 @@ func setOf(words ...string) map[string]bool {
 }
 
 // matchNames reports whether a word, or two adjacent words joined by "-", of
-// names is in set.
+// names is in set. Words are runs of ASCII letters and digits, compared in
+// lower case; names is read without allocating (it runs on every element).
 func matchNames(names string, set map[string]bool) bool {
-	prev := ""
-	var pair strings.Builder
-	for _, w := range strings.FieldsFunc(strings.ToLower(names), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	}) {
-		if set[w] {
+	var pair [2*maxNameWord + 1]byte
+	var lw [maxNameWord]byte
+	prevLen := 0 // the previous word, kept at the start of pair
+	for i := 0; i < len(names); {
+		for i < len(names) && !isNameByte(names[i]) {
+			i++
+		}
+		j := i
+		for j < len(names) && isNameByte(names[j]) {
+			j++
+		}
+		if i == j {
+			break
+		}
+		w := names[i:j]
+		i = j
+		if len(w) > maxNameWord {
+			prevLen = 0 // no word of the sets is that long
+			continue
+		}
+		low := lw[:len(w)]
+		for k := 0; k < len(w); k++ {
+			c := w[k]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			low[k] = c
+		}
+		if set[string(low)] {
 			return true
 		}
-		if prev != "" {
-			pair.Reset()
-			pair.WriteString(prev)
-			pair.WriteByte('-')
-			pair.WriteString(w)
-			if set[pair.String()] {
+		if prevLen > 0 {
+			p := append(pair[:prevLen], '-')
+			p = append(p, low...)
+			if set[string(p)] {
 				return true
 			}
 		}
-		prev = w
+		prevLen = copy(pair[:], low)
 	}
 	return false
+}
+
+const maxNameWord = 64
+
+func isNameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 var removedTags = map[atom.Atom]bool{
@@ -85,14 +112,51 @@ var removedRoles = map[string]bool{
 
 // cleaner removes boilerplate from a document copy before the extractors see it.
 type cleaner struct {
-	longText int // characters in long paragraphs of the whole document
+	longText int                      // characters in long paragraphs of the whole document
+	facts    map[*html.Node]nodeFacts // per element, computed once before cleaning
+}
+
+// nodeFacts describes the descendants of an element: the characters of its
+// long paragraphs (longParagraphText) and whether it holds an <h1>, a <nav>
+// or the schema.org articleBody. They are computed bottom-up in one pass;
+// the cleaner asks about an element before it touches the element's
+// subtree, so facts of the original tree are exact.
+type nodeFacts struct {
+	longText             int
+	h1, nav, articleBody bool
 }
 
 // removeBoilerplate strips navigation, overlays, share bars, comment threads,
 // ads and the like from doc in place.
 func removeBoilerplate(doc *html.Node) {
-	c := cleaner{longText: longParagraphText(doc, 0)}
+	c := cleaner{facts: make(map[*html.Node]nodeFacts, 256)}
+	c.longText = c.collect(doc, 0).longText
 	c.clean(doc, 0)
+}
+
+func (c *cleaner) collect(n *html.Node, depth int) nodeFacts {
+	var f nodeFacts
+	if depth > maxDepth {
+		return f
+	}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type != html.ElementNode {
+			continue
+		}
+		cf := c.collect(ch, depth+1)
+		c.facts[ch] = cf
+		f.h1 = f.h1 || cf.h1 || ch.DataAtom == atom.H1
+		f.nav = f.nav || cf.nav || ch.DataAtom == atom.Nav
+		f.articleBody = f.articleBody || cf.articleBody || strings.EqualFold(attr(ch, "itemprop"), "articleBody")
+		if ch.DataAtom == atom.P {
+			if l := proseLen(ch); l >= 80 {
+				f.longText += l
+			}
+		} else {
+			f.longText += cf.longText
+		}
+	}
+	return f
 }
 
 func (c *cleaner) clean(n *html.Node, depth int) {
@@ -123,22 +187,32 @@ func (c *cleaner) isBoilerplate(n *html.Node) bool {
 		}
 		return true
 	}
-	if n.DataAtom == atom.Header && containsTag(n, atom.Nav, 0) {
+	if n.DataAtom == atom.Header && c.facts[n].nav {
 		return true
 	}
 	if removedRoles[strings.ToLower(attr(n, "role"))] && !c.isArticle(n) {
 		return true
 	}
-	names := attr(n, "class") + " " + attr(n, "id")
-	if v := attr(n, "data-component"); v != "" {
-		names += " " + v
+	if n.DataAtom == atom.Body || n.DataAtom == atom.Html {
+		return false
 	}
-	if strings.TrimSpace(names) == "" || n.DataAtom == atom.Body || n.DataAtom == atom.Html {
+	names := attr(n, "class")
+	for _, key := range [...]string{"id", "data-component"} {
+		if v := attr(n, key); v != "" {
+			if names == "" {
+				names = v
+			} else {
+				names += " " + v
+			}
+		}
+	}
+	if names == "" {
 		return false
 	}
 	if matchNames(names, boilerplateNames) {
 		if matchNames(names, commentNames) {
-			return !containsTag(n, atom.H1, 0) && !hasArticleBody(n, 0)
+			f := c.facts[n]
+			return !f.h1 && !f.articleBody
 		}
 		return !c.isArticle(n)
 	}
@@ -148,96 +222,135 @@ func (c *cleaner) isBoilerplate(n *html.Node) bool {
 // isArticle reports whether n holds the article: the page's <h1>, the
 // schema.org articleBody, or most of the document's long paragraphs.
 func (c *cleaner) isArticle(n *html.Node) bool {
-	if containsTag(n, atom.H1, 0) || hasArticleBody(n, 0) {
+	f := c.facts[n]
+	if f.h1 || f.articleBody {
 		return true
 	}
-	t := longParagraphText(n, 0)
-	return c.longText > 0 && t*2 > c.longText
-}
-
-func containsTag(n *html.Node, a atom.Atom, depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && (c.DataAtom == a || containsTag(c, a, depth+1)) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasArticleBody(n *html.Node, depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type != html.ElementNode {
-			continue
-		}
-		if strings.EqualFold(attr(c, "itemprop"), "articleBody") || hasArticleBody(c, depth+1) {
-			return true
-		}
-	}
-	return false
-}
-
-// longParagraphText counts the characters of <p> elements of 80 characters or
-// more under n: a cheap measure of where the prose is.
-func longParagraphText(n *html.Node, depth int) int {
-	if depth > maxDepth {
-		return 0
-	}
-	total := 0
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type != html.ElementNode {
-			continue
-		}
-		if c.DataAtom == atom.P {
-			if l := utf8.RuneCountInString(strings.TrimSpace(textOf(c))); l >= 80 {
-				total += l
-			}
-			continue
-		}
-		total += longParagraphText(c, depth+1)
-	}
-	return total
+	return c.longText > 0 && f.longText*2 > c.longText
 }
 
 // Paragraph-level boilerplate that survives the DOM cleaning.
 var (
 	rxBoilerLine   = regexp.MustCompile(`(?i)^(advertisement|advert|ad|ads|sponsored|sponsored content|story continues below( this)? advertisement|article continues below( this)? advertisement|scroll to continue( with content)?|continue reading( below)?|loading\.*|share|share this( article| story| page)?|share on \w+|tweet|email|print|facebook|twitter|whatsapp|linkedin|telegram|copy link|link copied|comments?|\d+ comments?|leave a (comment|reply)|(read|view|show|see)( all)?( \d+)? comments?|skip to (main )?content|back to top|اشتہار|شیئر کریں|विज्ञापन|शेयर करें)$`)
-	rxShortBoiler  = regexp.MustCompile(`(?i)^(read more|also read|read also|see also|related|recommended|more on this( story)?|more from|watch|listen|follow us|click here|subscribe|sign up|newsletter|already a subscriber|a version of this article appears in print|get the latest|download (our|the) app|join our|published|updated|posted|last updated|first published|photo|image|file photo|credit|مزید پڑھیں|یہ بھی پڑھیں|مزید خبریں|यह भी पढ़ें|ये भी पढ़ें|और पढ़ें|इसे भी पढ़ें)\b`)
+	rxShortBoiler  = regexp.MustCompile(`(?i)^(` + strings.Join(shortBoilerPhrases, "|") + `)\b`)
 	rxCookieLine   = regexp.MustCompile(`(?i)\bcookies?\b`)
 	rxConsentWords = regexp.MustCompile(`(?i)\b(accept|consent|privacy|preferences|agree)\b`)
 	rxSubscribe    = regexp.MustCompile(`(?i)\b(subscribe|subscription|subscriber|sign in to continue|log in to continue|to continue reading|newsletter)\b`)
-	rxCopyright    = regexp.MustCompile(`(?i)(©|\(c\)|copyright|all rights reserved)`)
 	rxDateLine     = regexp.MustCompile(`(?i)\b(published|updated|posted|last modified)\b`)
 	rxTimeLike     = regexp.MustCompile(`(?i)^(\d{1,2}[:.]\d{2}( ?[ap]\.?m\.?)?( [a-z]{2,5})?|\d+ ?(min|mins|minutes?|h|hrs?|hours?) ago|(yesterday|today)( at)? \d{1,2}[:.]\d{2}.*)$`)
 )
+
+// shortBoilerPhrases start short paragraphs that are page furniture ("Read
+// more: …"); alternatives of a regular expression.
+var shortBoilerPhrases = []string{
+	`read more`, `also read`, `read also`, `see also`, `related`, `recommended`, `more on this( story)?`,
+	`more from`, `watch`, `listen`, `follow us`, `click here`, `subscribe`, `sign up`, `newsletter`,
+	`already a subscriber`, `a version of this article appears in print`, `get the latest`,
+	`download (our|the) app`, `join our`, `published`, `updated`, `posted`, `last updated`,
+	`first published`, `photo`, `image`, `file photo`, `credit`, `مزید پڑھیں`, `یہ بھی پڑھیں`,
+	`مزید خبریں`, `यह भी पढ़ें`, `ये भी पढ़ें`, `और पढ़ें`, `इसे भी पढ़ें`,
+}
+
+// shortBoilerFirst holds the first word of every short boilerplate phrase:
+// rxShortBoiler runs only on paragraphs that start with one.
+var shortBoilerFirst = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range shortBoilerPhrases {
+		m[strings.ToLower(firstWord(p))] = true
+	}
+	return m
+}()
+
+// firstWord returns the leading run of letters, marks and digits of s.
+func firstWord(s string) string {
+	for i, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc)) {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// containsFold reports whether s contains sub, ignoring ASCII case; sub is
+// lower case.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAnyFold(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if containsFold(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// blockFilter is isBoilerplateBlock for one page's title and byline, with
+// its answers kept: the candidates of one page share most paragraphs.
+type blockFilter struct {
+	title, byline string
+	memo          map[blockKey]bool
+}
+
+type blockKey struct {
+	text             string
+	words, linkWords int
+}
+
+func newBlockFilter(title, byline string) *blockFilter {
+	return &blockFilter{title: title, byline: byline, memo: map[blockKey]bool{}}
+}
+
+func (f *blockFilter) boilerplate(b block) bool {
+	k := blockKey{b.text, b.words, b.linkWords}
+	v, ok := f.memo[k]
+	if !ok {
+		v = isBoilerplateBlock(b, f.title, f.byline)
+		f.memo[k] = v
+	}
+	return v
+}
 
 // isBoilerplateBlock reports paragraphs that are page furniture rather than
 // article text. byline and title are the article's own metadata, which the
 // text does not repeat.
 func isBoilerplateBlock(b block, title, byline string) bool {
 	text := b.text
-	words := len(strings.Fields(text))
+	words := countFields(text)
 	if words > 60 {
 		return false
 	}
+	// Cheap tests guard the regular expressions: most paragraphs are prose.
 	if words <= 8 && rxBoilerLine.MatchString(strings.Trim(text, " .:|·•-–—")) {
 		return true
 	}
-	if words <= 25 && rxShortBoiler.MatchString(text) {
+	if words <= 25 && shortBoilerFirst[strings.ToLower(firstWord(text))] && rxShortBoiler.MatchString(text) {
 		return true
 	}
-	if words <= 60 && rxCookieLine.MatchString(text) && rxConsentWords.MatchString(text) {
+	if containsFold(text, "cookie") && rxCookieLine.MatchString(text) && rxConsentWords.MatchString(text) {
 		return true
 	}
-	if words <= 30 && rxSubscribe.MatchString(text) {
+	if words <= 30 && containsAnyFold(text, "subscri", "sign in", "log in", "to continue", "newsletter") && rxSubscribe.MatchString(text) {
 		return true
 	}
-	if words <= 30 && rxCopyright.MatchString(text) {
+	if words <= 30 && containsAnyFold(text, "©", "(c)", "copyright", "all rights reserved") {
 		return true
 	}
 	if words <= 12 && rxDateLine.MatchString(text) {
@@ -249,7 +362,7 @@ func isBoilerplateBlock(b block, title, byline string) bool {
 	if b.words > 0 && words < 40 && float64(b.linkWords) > 0.6*float64(b.words) {
 		return true
 	}
-	for _, t := range strings.Split(title, "\x00") {
+	for t := range strings.SplitSeq(title, "\x00") {
 		if t != "" && strings.EqualFold(text, t) {
 			return true
 		}
@@ -274,14 +387,15 @@ func hasLetter(s string) bool {
 }
 
 // mainContainer returns the smallest element that still holds nearly all the
-// long paragraphs of the page, or nil when the page has none.
-func mainContainer(doc *html.Node) *html.Node {
+// long paragraphs of the page, or nil when the page has none, and the share
+// of the page's long-paragraph text it holds.
+func mainContainer(doc *html.Node) (*html.Node, float64) {
 	counts := map[*html.Node]int{}
-	total := countLongText(doc, counts, 0)
-	if total == 0 {
-		return nil
+	all := countLongText(doc, counts, 0)
+	if all == 0 {
+		return nil, 0
 	}
-	n := doc
+	n, total := doc, all
 	for depth := 0; depth < maxDepth; depth++ {
 		var next *html.Node
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -295,7 +409,7 @@ func mainContainer(doc *html.Node) *html.Node {
 		}
 		n = next
 	}
-	return n
+	return n, float64(total) / float64(all)
 }
 
 // countLongText is longParagraphText for every element at once, in one pass.
@@ -310,7 +424,7 @@ func countLongText(n *html.Node, counts map[*html.Node]int, depth int) int {
 		}
 		var t int
 		if c.DataAtom == atom.P {
-			if l := utf8.RuneCountInString(textOf(c)); l >= 80 {
+			if l := proseLen(c); l >= 80 {
 				t = l
 			}
 		} else {

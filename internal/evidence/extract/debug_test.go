@@ -29,7 +29,7 @@ func TestDebugPage(t *testing.T) {
 	}
 	rd := readabilityCandidate(clean, nil, 0)
 	if rd.node != nil {
-		c := newCandidate("r", renderBlocks(rd.node), "", "")
+		c := newCandidate("r", renderBlocks(rd.node), newBlockFilter("", ""))
 		fmt.Printf("READABILITY score=%.1f words=%d\n", c.score, c.words)
 		for _, bl := range c.blocks {
 			fmt.Printf("R| %s\n", bl.text)
@@ -37,7 +37,7 @@ func TestDebugPage(t *testing.T) {
 	}
 	tr := trafilaturaCandidate(clean, nil, true)
 	if tr != nil {
-		c := newCandidate("t", tr.blocks, "", "")
+		c := newCandidate("t", tr.blocks, newBlockFilter("", ""))
 		fmt.Printf("TRAF score=%.1f words=%d\n", c.score, c.words)
 		for _, bl := range c.blocks {
 			fmt.Printf("T| %s\n", bl.text)

@@ -13,7 +13,6 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/RadhiFadlillah/whatlanggo"
-	"github.com/go-shiori/dom"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -127,6 +126,54 @@ type candidate struct {
 	blocks []block
 	score  float64
 	words  int
+	// primary marks the page's own container taken in place of readability
+	// (clearlyArticle): it competes as readability's text would.
+	primary bool
+}
+
+// clearlyArticle reports whether the page's container of long paragraphs
+// (mainContainer) is plainly the article: it holds nearly all the page's long
+// paragraphs (share), enough words, and almost only sentence-like paragraphs
+// without links. Then readability would find the same text; on the
+// regression corpus the container's text is as good or better on every page
+// that passes.
+func clearlyArticle(c candidate, share float64) bool {
+	if share < 0.97 || c.words < 150 || c.score < 0.97*float64(c.words) {
+		return false
+	}
+	long := 0
+	for _, b := range c.blocks {
+		if !b.heading && b.words >= 12 {
+			long++
+		}
+	}
+	return long >= 5
+}
+
+// quietSiblings reports whether the elements beside box hold no sentence of
+// text (an editor's note, a last short paragraph) that readability would add
+// to the article.
+func quietSiblings(box *html.Node, filter *blockFilter) bool {
+	if box.Parent == nil {
+		return true
+	}
+	for s := box.Parent.FirstChild; s != nil; s = s.NextSibling {
+		if s == box {
+			continue
+		}
+		if s.Type == html.TextNode && strings.TrimSpace(s.Data) != "" {
+			return false
+		}
+		if s.Type != html.ElementNode {
+			continue
+		}
+		for _, b := range renderBlocks(s) {
+			if !filter.boilerplate(b) && (b.words >= 12 || endsSentence(b.text)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
@@ -141,37 +188,57 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 		SiteName:  meta.siteName,
 	}
 
-	clean := dom.Clone(doc, true)
+	// The metadata is read; the parsed tree is cleaned in place (no copy).
+	clean := doc
 	removeBoilerplate(clean)
 	elements := countElements(clean, 0)
 
 	var cands []candidate
 	// The headline is not part of the text; extractors sometimes keep the <h1>.
-	headline := a.Title + "\x00" + meta.h1
-	rd := readabilityCandidate(clean, pageURL, elements)
-	if rd.node != nil {
-		cands = append(cands, newCandidate(MethodReadability, renderBlocks(rd.node), headline, a.Byline))
+	filter := newBlockFilter(a.Title+"\x00"+meta.h1, a.Byline)
+	// The page's own container of long paragraphs is found cheaply; when it
+	// is clearly the article, readability (the costliest step on long pages)
+	// is not asked and the container's paragraphs are kept.
+	box, share := mainContainer(clean)
+	var boxBlocks []block
+	fast := false
+	if box != nil {
+		boxBlocks = renderBlocks(box)
+		fast = !meta.liveBlog && clearlyArticle(newCandidate(MethodDOM, boxBlocks, filter), share) && quietSiblings(box, filter)
+	}
+	var rd readabilityResult
+	if fast {
+		cands = append(cands, newCandidate(MethodDOM, boxBlocks, filter))
+		cands[0].primary = true
+	} else if rd = readabilityCandidate(clean, pageURL, elements); rd.node != nil {
+		cands = append(cands, newCandidate(MethodReadability, renderBlocks(rd.node), filter))
 	}
 	if a.Title == "" {
 		a.Title = firstNonEmpty(rd.title, meta.h1, meta.docTitle)
 	}
-	headline = a.Title + "\x00" + meta.h1
 	if a.Byline == "" {
 		a.Byline = cleanByline(rd.byline)
+	}
+	if headline := a.Title + "\x00" + meta.h1; headline != filter.title || a.Byline != filter.byline {
+		filter = newBlockFilter(headline, a.Byline)
+		if fast {
+			cands[0] = newCandidate(MethodDOM, boxBlocks, filter)
+			cands[0].primary = true
+		}
 	}
 	if a.Direction == "" {
 		a.Direction = strings.ToLower(rd.dir)
 	}
 	if meta.articleBody != "" {
-		cands = append(cands, newCandidate(MethodJSONLD, textBlocks(meta.articleBody), headline, a.Byline))
+		cands = append(cands, newCandidate(MethodJSONLD, textBlocks(meta.articleBody), filter))
 	}
-	if box := mainContainer(clean); box != nil {
-		cands = append(cands, newCandidate(MethodDOM, renderBlocks(box), headline, a.Byline))
+	if box != nil && !fast {
+		cands = append(cands, newCandidate(MethodDOM, boxBlocks, filter))
 	}
 	if elements <= maxElements && needSecondOpinion(cands) {
 		if t := trafilaturaCandidate(clean, pageURL, a.Published == nil); t != nil {
 			if len(t.blocks) > 0 {
-				cands = append(cands, newCandidate(MethodTrafilatura, t.blocks, headline, a.Byline))
+				cands = append(cands, newCandidate(MethodTrafilatura, t.blocks, filter))
 			}
 			if a.Published == nil && t.date != nil {
 				a.Published = t.date
@@ -190,7 +257,7 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 	}
 	if best == nil || len(best.blocks) == 0 {
 		// Last resort: everything the cleaned page shows.
-		c := newCandidate(MethodDOM, renderBlocks(clean), a.Title, a.Byline)
+		c := newCandidate(MethodDOM, renderBlocks(clean), newBlockFilter(a.Title, a.Byline))
 		best = &c
 	}
 	a.Method = best.method
@@ -329,11 +396,11 @@ func extractTokens(content []byte) (Article, error) {
 	}
 }
 
-func newCandidate(method string, blocks []block, title, byline string) candidate {
+func newCandidate(method string, blocks []block, filter *blockFilter) candidate {
 	c := candidate{method: method}
 	seen := map[string]bool{}
 	for _, b := range blocks {
-		if isBoilerplateBlock(b, title, byline) {
+		if filter.boilerplate(b) {
 			continue
 		}
 		// Some extractors repeat content; an article rarely repeats a
@@ -354,7 +421,7 @@ func newCandidate(method string, blocks []block, title, byline string) candidate
 // fully, short link-heavy fragments count against it.
 func scoreBlocks(blocks []block) (words int, score float64) {
 	for _, b := range blocks {
-		n := len(Words(b.text))
+		n := countWords(b.text)
 		words += n
 		switch {
 		case b.heading:
@@ -383,7 +450,7 @@ func endsSentence(s string) bool {
 // readability found little, or its text looks like page furniture.
 func needSecondOpinion(cands []candidate) bool {
 	for _, c := range cands {
-		if c.method == MethodReadability && c.words >= 150 && c.score >= 0.8*float64(c.words) {
+		if (c.method == MethodReadability || c.primary) && c.words >= 150 && c.score >= 0.8*float64(c.words) {
 			return false
 		}
 	}
@@ -403,7 +470,7 @@ func pickCandidate(cands []candidate, liveBlog bool) *candidate {
 	var best *candidate
 	for i := range cands {
 		c := &cands[i]
-		if len(c.blocks) == 0 || c.method == MethodDOM {
+		if len(c.blocks) == 0 || c.method == MethodDOM && !c.primary {
 			continue
 		}
 		if best == nil || c.score > best.score*1.2 || (best.words < 50 && c.words > best.words) {
@@ -412,7 +479,7 @@ func pickCandidate(cands []candidate, liveBlog bool) *candidate {
 	}
 	for i := range cands {
 		c := &cands[i]
-		if c.method != MethodDOM || len(c.blocks) == 0 {
+		if c.method != MethodDOM || c.primary || len(c.blocks) == 0 {
 			continue
 		}
 		switch {
@@ -431,7 +498,7 @@ func pickCandidate(cands []candidate, liveBlog bool) *candidate {
 // before the first and after the last real paragraph.
 func trimWeakEnds(blocks []block) []block {
 	weak := func(b block) bool {
-		return !b.heading && len(Words(b.text)) <= 6 && !endsSentence(b.text)
+		return !b.heading && countWords(b.text) <= 6 && !endsSentence(b.text)
 	}
 	for len(blocks) > 0 && weak(blocks[0]) {
 		blocks = blocks[1:]

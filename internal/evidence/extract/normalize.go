@@ -18,25 +18,22 @@ func Normalize(text string) string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	text = norm.NFC.String(text)
+	text = norm.NFC.String(text) // returns text itself when already NFC
 	var out strings.Builder
 	out.Grow(len(text))
-	var para strings.Builder
+	inPara := false // the current paragraph has a visible character
 	pendingSpace := false
 	newlines := 0 // consecutive newlines seen since the last visible character
-	flush := func() {
-		if para.Len() == 0 {
-			return
-		}
-		if out.Len() > 0 {
-			out.WriteString("\n\n")
-		}
-		out.WriteString(para.String())
-		para.Reset()
-	}
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
+		var r rune
+		if c := text[i]; c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[i:])
+			i += size
+		}
 		switch {
 		case r == '\r':
 			// "\r\n" counts once; a lone "\r" is a line end.
@@ -51,22 +48,29 @@ func Normalize(text string) string {
 				newlines++
 			}
 			pendingSpace = true
-		case unicode.IsSpace(r):
+		case r == ' ' || r == '\t' || (r >= utf8.RuneSelf || r == '\v' || r == '\f') && unicode.IsSpace(r):
 			pendingSpace = true
 		case dropRune(r):
 			// invisible: soft hyphen, BOM, bidi controls, other controls
 		default:
 			if newlines >= 2 {
-				flush()
-			} else if pendingSpace && para.Len() > 0 {
-				para.WriteByte(' ')
+				if inPara {
+					out.WriteString("\n\n")
+					inPara = false
+				}
+			} else if pendingSpace && inPara {
+				out.WriteByte(' ')
 			}
 			newlines = 0
 			pendingSpace = false
-			para.WriteRune(r)
+			inPara = true
+			if r < utf8.RuneSelf {
+				out.WriteByte(byte(r))
+			} else {
+				out.WriteRune(r)
+			}
 		}
 	}
-	flush()
 	return out.String()
 }
 
@@ -82,6 +86,44 @@ func dropRune(r rune) bool {
 		return true
 	}
 	return unicode.IsControl(r)
+}
+
+// countWords is len(Words(text)) without building the words.
+func countWords(text string) int {
+	n := 0
+	inWord := false
+	for _, r := range text {
+		var w bool
+		if r < utf8.RuneSelf {
+			w = r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		} else {
+			w = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || r == '\u200C' || r == '\u200D'
+		}
+		if w && !inWord {
+			n++
+		}
+		inWord = w
+	}
+	return n
+}
+
+// countFields is len(strings.Fields(s)) without building the fields.
+func countFields(s string) int {
+	n := 0
+	inField := false
+	for _, r := range s {
+		var space bool
+		if r < utf8.RuneSelf {
+			space = r == ' ' || r >= '\t' && r <= '\r'
+		} else {
+			space = unicode.IsSpace(r)
+		}
+		if !space && !inField {
+			n++
+		}
+		inField = !space
+	}
+	return n
 }
 
 // Words splits a text into the lower-cased words used to compare texts

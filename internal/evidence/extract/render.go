@@ -2,6 +2,8 @@ package extract
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -80,7 +82,7 @@ func (r *blockRenderer) walk(n *html.Node, inLink bool, depth int) {
 	switch n.Type {
 	case html.TextNode:
 		r.buf.WriteString(n.Data)
-		w := len(strings.Fields(n.Data))
+		w := countFields(n.Data)
 		r.words += w
 		if inLink {
 			r.linkWords += w
@@ -146,6 +148,55 @@ func isHidden(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// proseLen is utf8.RuneCountInString(textOf(n)) computed without building the
+// text: visible characters plus one for each gap between words. (It does not
+// compose Unicode; the counts only weigh where the prose is.)
+func proseLen(n *html.Node) int {
+	var p proseCounter
+	p.walk(n, 0)
+	return p.count
+}
+
+type proseCounter struct {
+	count          int
+	started, space bool
+}
+
+func (p *proseCounter) walk(n *html.Node, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	if n.Type == html.TextNode {
+		for _, r := range n.Data {
+			switch {
+			case r == ' ' || r == '\n' || r == '\t' || r == '\r' || r >= utf8.RuneSelf && unicode.IsSpace(r) || r < ' ' && unicode.IsSpace(r):
+				p.space = true
+			case dropRune(r):
+			default:
+				if p.space && p.started {
+					p.count++
+				}
+				p.count++
+				p.started, p.space = true, false
+			}
+		}
+		return
+	}
+	if n.Type == html.ElementNode && (skippedTags[n.DataAtom] && n.DataAtom != atom.Title) {
+		return
+	}
+	isBlock := n.Type == html.ElementNode && blockTags[n.DataAtom]
+	if isBlock {
+		p.space = true
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		p.walk(c, depth+1)
+	}
+	if isBlock {
+		p.space = true
+	}
 }
 
 // textOf returns the normalised text content of n on one line.
