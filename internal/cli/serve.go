@@ -117,6 +117,10 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 		s.Close()
 		return nil, err
 	}
+	if err := wireStories(ctx, cfg, s, &webOpts); err != nil {
+		s.Close()
+		return nil, err
+	}
 	wireMaintenance(ctx, s)
 	handler, err := web.New(webOpts)
 	if err != nil {

@@ -217,6 +217,33 @@ func (s *Service) Deposit(ctx context.Context, who Depositor, in DepositInput) (
 	return out, nil
 }
 
+// Editor is a staff member a depositor can name: only the display name.
+type Editor struct {
+	ID   int64
+	Name string
+}
+
+// Editors lists the editors who have a key, for the deposit form.
+func (s *Service) Editors(ctx context.Context) ([]Editor, error) {
+	if s.Keys == nil {
+		return nil, nil
+	}
+	keys, err := s.Keys.StaffKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Editor, 0, len(keys))
+	for _, k := range keys {
+		name := k.Name
+		if name == "" {
+			name = fmt.Sprintf("Editor %d", k.UserID)
+		}
+		out = append(out, Editor{ID: k.UserID, Name: name})
+	}
+	slices.SortFunc(out, func(a, b Editor) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
 func uniq(list []int64) []int64 {
 	var out []int64
 	for _, x := range list {

@@ -17,6 +17,7 @@ import (
 // private key wrapped under their password (intake.NewEditorKey).
 type Key struct {
 	UserID    int64
+	Name      string // the staff member's display name (shown to depositors)
 	PublicKey string
 	Wrapped   []byte
 }

@@ -10,6 +10,7 @@ import (
 type HomeView struct {
 	Page
 	Latest    []IncidentCard
+	Stories   []StoryCard // latest stories, beside the incidents
 	Incidents int
 	Persons   int
 	Countries int
@@ -51,5 +52,6 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	for _, p := range latest.Items {
 		v.Latest = append(v.Latest, s.card(lb, p))
 	}
+	v.Stories = s.latestStories(r, l, 4)
 	s.render(w, r, http.StatusOK, "home", &v)
 }

@@ -25,6 +25,7 @@ type ShowView struct {
 	Timeline     []UpdateView
 	Tags         []string
 	Related      []Chip
+	Stories      []StoryCard // published stories that name this incident
 	Withdrawn    bool
 	Reason       string
 	Published    string
@@ -139,6 +140,7 @@ func (s *Server) handleIncidentShow(w http.ResponseWriter, r *http.Request) {
 	for _, u := range p.Timeline {
 		v.Timeline = append(v.Timeline, UpdateView{Date: lb.Date(u.Date, domain.PrecisionDay), Text: u.Text})
 	}
+	v.Stories = s.incidentStories(r, l, p.Ref)
 	s.render(w, r, http.StatusOK, "incident_show", &v)
 }
 

@@ -117,6 +117,32 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/intake/{id}/convert", get(actionEdit, s.intakeOnly(s.handleAdminIntakeConvertForm))},
 		{"POST /admin/intake/{id}/convert", post(actionEdit, s.intakeOnly(s.handleAdminIntakeConvert))},
 
+		// Stories and the safe box (nil Options.Stories turns them off).
+		{"GET /stories", s.storiesOnly(s.handleStoryList)},
+		{"GET /stories.json", s.storiesOnly(s.handleStoriesJSON)},
+		{"GET /stories.atom", s.storiesOnly(s.handleStoriesAtom)},
+		{"GET /stories/{slug}", s.storiesOnly(s.handleStoryShow)},
+		{"GET /stories/{slug}/content/{file}", s.storiesOnly(s.handleStoryContent)},
+		{"GET /safebox", pre(s.storiesOnly(s.handleSafebox))},
+		{"POST /safebox/deposit", prePost(s.storiesOnly(s.handleSafeboxDeposit))},
+		{"POST /safebox/checkin", prePost(s.storiesOnly(s.handleSafeboxCheckIn))},
+		{"POST /safebox/cancel", prePost(s.storiesOnly(s.handleSafeboxCancel))},
+		{"GET /admin/stories", get(actionRead, s.storiesOnly(s.handleAdminStoryList))},
+		{"GET /admin/stories/new", get(actionEdit, s.storiesOnly(s.handleAdminStoryNew))},
+		{"POST /admin/stories/new", post(actionEdit, s.storiesOnly(s.handleAdminStorySave))},
+		{"GET /admin/stories/{id}", get(actionRead, s.storiesOnly(s.handleAdminStoryShow))},
+		{"GET /admin/stories/{id}/edit", get(actionEdit, s.storiesOnly(s.handleAdminStoryEdit))},
+		{"POST /admin/stories/{id}/edit", post(actionEdit, s.storiesOnly(s.handleAdminStorySave))},
+		{"POST /admin/stories/{id}/submit", post(actionSubmit, s.storiesOnly(s.handleAdminStorySubmit))},
+		{"POST /admin/stories/{id}/return", post(actionSubmit, s.storiesOnly(s.handleAdminStoryReturn))},
+		{"POST /admin/stories/{id}/approve", post(actionApprove, s.storiesOnly(s.handleAdminStoryApprove))},
+		{"POST /admin/stories/{id}/publish", post(actionPublish, s.storiesOnly(s.handleAdminStoryPublish))},
+		{"POST /admin/stories/{id}/withdraw", post(actionWithdraw, s.storiesOnly(s.handleAdminStoryWithdraw))},
+		{"GET /admin/safebox", get(actionRead, s.storiesOnly(s.handleAdminSafebox))},
+		{"GET /admin/safebox/{id}", get(actionRead, s.storiesOnly(s.handleAdminDeposit))},
+		{"POST /admin/safebox/{id}/read", post(actionRead, s.storiesOnly(s.handleAdminDepositRead))},
+		{"POST /admin/safebox/{id}/release", post(actionPublish, s.storiesOnly(s.handleAdminDepositRelease))},
+
 		// Anything else is the site's 404 page.
 		{"/", http.HandlerFunc(s.notFound)},
 	}

@@ -63,6 +63,9 @@ type Options struct {
 	// Intake serves /submit and /admin/intake (anonymous intake); nil
 	// turns both off.
 	Intake Intake
+	// Stories serves /stories, /safebox and their back office; nil turns
+	// them off.
+	Stories Stories
 
 	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
