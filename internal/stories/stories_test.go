@@ -53,7 +53,7 @@ func (k *keyring) StaffKeys(context.Context) ([]*stories.Key, error) {
 const password = "correct horse battery staple"
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	dir   string
 	svc   *stories.Service
@@ -66,7 +66,7 @@ var shared struct {
 	keys []*stories.Key // wrapped once: scrypt is slow
 }
 
-func mustEnv(t *testing.T, postgres bool) *env {
+func mustEnv(t testing.TB, postgres bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
