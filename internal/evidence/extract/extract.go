@@ -83,7 +83,7 @@ func extractBytes(content []byte, pageURL *url.URL, contentType string) (Article
 		// limit); the page's text is still evidence, so keep it flat.
 		return extractTokens(decoded)
 	}
-	return extractDocument(doc, pageURL)
+	return extractDocument(doc, pageURL, false)
 }
 
 // decode converts content to UTF-8. Invalid sequences become U+FFFD later,
@@ -176,7 +176,9 @@ func quietSiblings(box *html.Node, filter *blockFilter) bool {
 	return true
 }
 
-func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
+// extractDocument extracts from a parsed page. alwaysReadability turns the
+// shortcut of clearlyArticle off (tests compare both paths).
+func extractDocument(doc *html.Node, pageURL *url.URL, alwaysReadability bool) (Article, error) {
 	meta := readMetadata(doc)
 	a := Article{
 		Title:     meta.title,
@@ -204,7 +206,7 @@ func extractDocument(doc *html.Node, pageURL *url.URL) (Article, error) {
 	fast := false
 	if box != nil {
 		boxBlocks = renderBlocks(box)
-		fast = !meta.liveBlog && clearlyArticle(newCandidate(MethodDOM, boxBlocks, filter), share) && quietSiblings(box, filter)
+		fast = !alwaysReadability && !meta.liveBlog && clearlyArticle(newCandidate(MethodDOM, boxBlocks, filter), share) && quietSiblings(box, filter)
 	}
 	var rd readabilityResult
 	if fast {

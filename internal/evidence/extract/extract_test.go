@@ -214,5 +214,14 @@ func FuzzNormalize(f *testing.F) {
 		if Normalize(n) != n {
 			t.Fatalf("not idempotent: %q -> %q", n, Normalize(n))
 		}
+		if ref := normalizeReference(s); n != ref {
+			t.Fatalf("Normalize(%q) = %q, reference gives %q", s, n, ref)
+		}
+		if got, want := countWords(s), len(Words(s)); got != want {
+			t.Fatalf("countWords(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := countFields(s), len(strings.Fields(s)); got != want {
+			t.Fatalf("countFields(%q) = %d, want %d", s, got, want)
+		}
 	})
 }

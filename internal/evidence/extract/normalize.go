@@ -18,7 +18,6 @@ func Normalize(text string) string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	text = norm.NFC.String(text) // returns text itself when already NFC
 	var out strings.Builder
 	out.Grow(len(text))
 	inPara := false // the current paragraph has a visible character
@@ -71,7 +70,10 @@ func Normalize(text string) string {
 			}
 		}
 	}
-	return out.String()
+	// Composition comes last: a dropped control between a letter and its
+	// combining mark must not leave the pair uncomposed (Normalize would
+	// not be idempotent). NFC returns its input when it is already NFC.
+	return norm.NFC.String(out.String())
 }
 
 // dropRune reports whether r is invisible formatting that carries no text:
