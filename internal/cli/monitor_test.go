@@ -172,7 +172,6 @@ func dbURL(data string, dbArgs []string) string {
 	return filepath.Join(data, "presswatch.db")
 }
 
-
 func TestOutletCommandErrors(t *testing.T) {
 	data := t.TempDir()
 	if code, _, stderr := runTest(t, "migrate", "--data", data); code != 0 {

@@ -119,7 +119,6 @@ func BenchmarkLogSignSQLite(b *testing.B) {
 	}
 }
 
-
 // cpuTime is the process's user+system CPU time: on a shared, loaded
 // machine entries per CPU second says more than entries per wall second.
 func cpuTime() time.Duration {
