@@ -29,7 +29,7 @@ func (s *Server) routeTable() []route {
 	return []route{
 		// Public site.
 		{"GET /{$}", http.HandlerFunc(s.handleHome)},
-		{"GET /incidents", http.HandlerFunc(s.handleIncidentList)},
+		{"GET /incidents", s.cachePublic(http.HandlerFunc(s.handleIncidentList))}, // perf: page cache per generation (cache.go)
 		{"GET /incidents.json", http.HandlerFunc(s.handleIncidentsJSON)},
 		{"GET /incidents.csv", http.HandlerFunc(s.handleIncidentsCSV)},
 		{"GET /incidents/{ref}", http.HandlerFunc(s.handleIncidentShow)},
