@@ -38,7 +38,7 @@ var commands = map[string]command{
 	"migrate": {"apply database migrations", runMigrate},
 	"user":    {"manage staff accounts: user add | user passwd", runUser},
 	"version": {"print the version", runVersion},
-	"log":     {"the public log: log key prints its verifier key", runLog},
+	"log":     {"the public log: log key | log cosign FILE | log restore --from URL|DIR", runLog},
 	"verify":  {"verify a public log offline from its files: verify --log URL|DIR --key KEY", runVerify},
 	"capture": {"capture a URL as evidence (WARC, text, screenshot): capture URL [--incident REF]", runCapture},
 	"extract": {"print the article text and metadata of an HTML file or URL", runExtract},

@@ -27,6 +27,11 @@ type logOptions struct {
 	origin    string        // --log-origin: the log's name in checkpoints
 	witnesses string        // --log-witnesses: comma-separated witness verifier keys
 	interval  time.Duration // --log-interval: how often the integrator and signer run
+	// --log-witness KEY=URL (repeatable; env PRESSWATCH_LOG_WITNESS):
+	// witnesses the signer sends each checkpoint to (C2SP tlog-witness).
+	pushTo     witnessList
+	pushToEnv  string
+	pushPeriod time.Duration // --log-witness-interval: retry round for witnesses in backoff
 }
 
 func (o *logOptions) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -34,6 +39,9 @@ func (o *logOptions) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&o.origin, "log-origin", getenv("PRESSWATCH_LOG_ORIGIN"), "the public log's origin line, e.g. news.example.org/log (default: the key's name, or HOSTNAME/log for a new key) (env PRESSWATCH_LOG_ORIGIN)")
 	fs.StringVar(&o.witnesses, "log-witnesses", getenv("PRESSWATCH_LOG_WITNESSES"), "comma-separated verifier keys of witnesses whose cosignatures are accepted (env PRESSWATCH_LOG_WITNESSES)")
 	fs.DurationVar(&o.interval, "log-interval", 3*time.Second, "how often the public log integrates new entries and signs a checkpoint (also after each publication)")
+	fs.Var(&o.pushTo, "log-witness", "a witness to send each checkpoint to, as its verifier key '=' its submission URL (KEY=https://witness.example/w); repeatable; its cosignatures are accepted (env PRESSWATCH_LOG_WITNESS, space-separated)")
+	o.pushToEnv = getenv("PRESSWATCH_LOG_WITNESS")
+	fs.DurationVar(&o.pushPeriod, "log-witness-interval", 5*time.Second, "how often witnesses that failed are retried once their backoff has passed")
 }
 
 // logDir is the log's state folder: the signing key and the last-signed
@@ -107,6 +115,13 @@ func openLog(cfg *config.Config, opt logOptions, db *store.DB) (*ledger.Log, boo
 			witnesses = append(witnesses, w)
 		}
 	}
+	pushTo, err := opt.endpoints()
+	if err != nil {
+		return nil, false, err
+	}
+	for _, w := range pushTo {
+		witnesses = append(witnesses, w.Key)
+	}
 	lg, err := ledger.New(ledger.Config{Origin: origin, Storage: db.LogStorage(), SignerKey: skey,
 		StateDir: logDir(cfg), Witnesses: witnesses})
 	if err != nil {
@@ -133,6 +148,13 @@ func wireLog(ctx context.Context, env *Env, cfg *config.Config, opt logOptions, 
 		interval = 3 * time.Second
 	}
 	r := &logRunner{lg: lg, logger: s.Logger, interval: interval, nudge: make(chan struct{}, 1), done: make(chan struct{})}
+	pusher, err := startWitnessPusher(ctx, cfg, opt, lg, s)
+	if err != nil {
+		return err
+	}
+	if pusher != nil {
+		r.signed = pusher.Notify
+	}
 	r.step(ctx) // sign (or refuse, loudly) before serving
 	rctx, cancel := context.WithCancel(ctx)
 	go r.run(rctx)
@@ -141,7 +163,10 @@ func wireLog(ctx context.Context, env *Env, cfg *config.Config, opt logOptions, 
 	if w.Mounts == nil {
 		w.Mounts = map[string]http.Handler{}
 	}
-	w.Mounts["/log/"] = lg.Handler()
+	logMux := http.NewServeMux()
+	logMux.Handle("POST /log/cosignature", lg.CosignatureHandler())
+	logMux.Handle("/log/", lg.Handler())
+	w.Mounts["/log/"] = logMux
 	w.Service = nudgingEditorial{Editorial: w.Service, nudge: r.Nudge}
 	w.Log = r.info
 	w.LogContent = s.DB.FindLogContent
@@ -157,6 +182,7 @@ type logRunner struct {
 	interval time.Duration
 	nudge    chan struct{}
 	done     chan struct{}
+	signed   func() // after each successful signature (witness push); may be nil
 
 	mu      sync.Mutex
 	problem string // why signing is refused, "" when it works
@@ -212,6 +238,9 @@ func (r *logRunner) step(ctx context.Context) {
 		_, signErr := r.lg.Sign(ctx)
 		if err == nil {
 			err = signErr
+		}
+		if signErr == nil && r.signed != nil {
+			r.signed()
 		}
 	}
 	r.report(ctx, err)
