@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,28 +36,31 @@ type pubRow struct {
 	demo    bool
 }
 
-// pubDict numbers (field, value) pairs. An index never changes its dict;
-// an update that meets new values clones it.
+// pubDict numbers (field, value) pairs, keyed "field=value" (field names
+// have no "="). An index never changes its dict; an update that meets new
+// values clones it.
 type pubDict struct {
-	codes map[string]uint16 // field + "\x00" + value
+	codes map[string]uint16
 	names [][2]string
 }
 
 func (d *pubDict) code(field, value string) (uint16, bool) {
-	c, ok := d.codes[field+"\x00"+value]
+	c, ok := d.codes[field+"="+value]
 	return c, ok
 }
 
-// add returns the code of (field, value), adding it; false when the dict is
-// full (the index then gives up and the SQL path serves).
-func (d *pubDict) add(field, value string) (uint16, bool) {
-	k := field + "\x00" + value
-	if c, ok := d.codes[k]; ok {
+// addKey returns the code of key ("field=value"), adding it; false when the
+// dict is full (the index then gives up and the SQL path serves). A known
+// key costs no allocation.
+func (d *pubDict) addKey(key []byte) (uint16, bool) {
+	if c, ok := d.codes[string(key)]; ok {
 		return c, true
 	}
 	if len(d.names) >= 1<<16-1 {
 		return 0, false
 	}
+	k := string(key)
+	field, value, _ := strings.Cut(k, "=")
 	c := uint16(len(d.names))
 	d.codes[k] = c
 	d.names = append(d.names, [2]string{field, value})
@@ -169,45 +174,49 @@ func (b *indexBuilder) scan(ctx context.Context, q Querier, s string, args ...an
 		return fmt.Errorf("store: public index: %w", err)
 	}
 	defer rows.Close()
+	var date, country, admin1, verif, terms sql.RawBytes
+	var key []byte
+	code := func(field string, value []byte) uint16 {
+		key = append(append(append(key[:0], field...), '='), value...)
+		c, ok := b.dict.addKey(key)
+		if !ok {
+			b.full = true
+		}
+		return c
+	}
 	for rows.Next() {
 		var r pubRow
-		var date, country, admin1, verif string
-		var terms *string
 		var year, persons int64
 		if err := rows.Scan(&r.id, &date, &year, &country, &admin1, &verif, &persons, &r.demo, &terms); err != nil {
 			return fmt.Errorf("store: public index: %w", err)
 		}
 		var ok bool
-		r.date, ok = encodeSortDate(date)
+		r.date, ok = encodeSortDateBytes(date)
 		if !ok || year < 0 || year > 1<<16-1 || persons < 0 {
 			b.full = true
 			continue
 		}
 		r.year, r.persons = uint16(year), uint32(persons)
-		c1, ok1 := b.dict.add("country", country)
-		c2, ok2 := b.dict.add("admin1", admin1)
-		c3, ok3 := b.dict.add("verification", verif)
-		if !ok1 || !ok2 || !ok3 {
-			b.full = true
-			continue
-		}
-		r.country, r.admin1, r.verif = c1, c2, c3
+		r.country, r.admin1, r.verif = code("country", country), code("admin1", admin1), code("verification", verif)
 		r.toff = uint32(len(b.terms))
-		if terms != nil && *terms != "" {
-			for _, ft := range strings.Split(*terms, "\x1f") {
-				field, value, _ := strings.Cut(ft, "=")
-				c, ok := b.dict.add(field, value)
-				if !ok {
-					b.full = true
-					break
-				}
-				b.terms = append(b.terms, c)
+		for len(terms) > 0 {
+			ft := terms
+			if i := bytes.IndexByte(terms, 0x1f); i >= 0 {
+				ft, terms = terms[:i], terms[i+1:]
+			} else {
+				terms = nil
 			}
+			c, ok := b.dict.addKey(ft)
+			if !ok {
+				b.full = true
+				break
+			}
+			b.terms = append(b.terms, c)
 		}
 		n := len(b.terms) - int(r.toff)
-		if n > 1<<16-1 || len(b.terms) > 1<<32-1 {
+		if b.full || n > 1<<16-1 || len(b.terms) > 1<<32-1 {
 			b.full = true
-			continue
+			return nil
 		}
 		r.tn = uint16(n)
 		b.rows = append(b.rows, r)
@@ -321,7 +330,11 @@ func (d *DB) updateIndex(ctx context.Context, tx *Tx, old *pubIndex, gen int64) 
 // encodeSortDate turns "YYYY-MM-DD" (or "") into YYYYMMDD (or 0), which
 // orders as the text does.
 func encodeSortDate(s string) (uint32, bool) {
-	if s == "" {
+	return encodeSortDateBytes([]byte(s))
+}
+
+func encodeSortDateBytes(s []byte) (uint32, bool) {
+	if len(s) == 0 {
 		return 0, true
 	}
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {

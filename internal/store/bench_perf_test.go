@@ -1,0 +1,152 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/store"
+	"github.com/presswatch/presswatch/internal/store/storetest"
+)
+
+// benchDB opens the database of PRESSWATCH_BENCH_DB (a SQLite path or
+// postgres:// URL seeded with `go run ./internal/store/storetest/cmd/seed`)
+// or, without it, a temporary SQLite database with PRESSWATCH_BENCH_PUBLIC
+// (default 100,000) synthetic incidents.
+func benchDB(b *testing.B) *store.DB {
+	ctx := context.Background()
+	if u := os.Getenv("PRESSWATCH_BENCH_DB"); u != "" {
+		db, err := store.Open(ctx, u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		return db
+	}
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("PRESSWATCH_BENCH_PUBLIC")); err == nil && v > 0 {
+		n = v
+	}
+	db := storetest.MustOpenSQLite(b)
+	storetest.SeedPublic(b, db, n, 42)
+	return db
+}
+
+// scaleQueries is the mix of issue 3's "search plus facet counts": the
+// default list, column and term filters, combinations, and text searches
+// (common and rare words, Urdu, Hindi).
+var scaleQueries = []struct {
+	name string
+	f    domain.IncidentFilter
+}{
+	{"default", domain.IncidentFilter{}},
+	{"country=PK", domain.IncidentFilter{Country: []string{"PK"}}},
+	{"category=website_blocked", domain.IncidentFilter{Category: []string{"website_blocked"}}},
+	{"family=violence&country=IN", domain.IncidentFilter{Family: []string{"violence"}, Country: []string{"IN"}}},
+	{"gender=woman&role=editor&year=2020", domain.IncidentFilter{Gender: []string{"woman"}, TargetRole: []string{"editor"}, Year: []int{2020}}},
+	{"from=2024-01-01&actor=police", domain.IncidentFilter{From: "2024-01-01", ActorType: []string{"police"}}},
+	{"page=50", domain.IncidentFilter{Page: 50}},
+	{"q=journalist", domain.IncidentFilter{Q: "journalist"}},
+	{"q=licence+raid", domain.IncidentFilter{Q: "licence raid"}},
+	{"q=صحافی", domain.IncidentFilter{Q: "صحافی"}},
+	{"q=पत्रकार&country=IN", domain.IncidentFilter{Q: "पत्रकार", Country: []string{"IN"}}},
+}
+
+// BenchmarkPublicScale measures SearchPublic + Facets with the totals and
+// facets cache dropped before every call (the worst case: every request a
+// new filter), per query and over the whole mix, reporting p50 and p95.
+// The in-memory index is built once before timing (serve warms it at
+// start-up). PRESSWATCH_BENCH_SQL=1 adds the SQL path for comparison.
+func BenchmarkPublicScale(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	modes := []bool{true}
+	if os.Getenv("PRESSWATCH_BENCH_SQL") != "" {
+		modes = append(modes, false)
+	}
+	t := time.Now()
+	if err := db.WarmPublic(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("index built in %s", time.Since(t).Round(time.Millisecond))
+	for _, on := range modes {
+		mode := "index"
+		if !on {
+			mode = "sql"
+		}
+		store.SetPublicIndex(db, on)
+		one := func(b *testing.B, f domain.IncidentFilter) time.Duration {
+			t := time.Now()
+			store.DropCache(db)
+			if _, err := db.SearchPublic(ctx, f); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.Facets(ctx, f); err != nil {
+				b.Fatal(err)
+			}
+			return time.Since(t)
+		}
+		report := func(b *testing.B, lat []time.Duration) {
+			slices.Sort(lat)
+			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
+			b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
+		}
+		for _, qc := range scaleQueries {
+			b.Run(mode+"/"+qc.name, func(b *testing.B) {
+				var lat []time.Duration
+				for b.Loop() {
+					lat = append(lat, one(b, qc.f))
+				}
+				report(b, lat)
+			})
+		}
+		b.Run(mode+"/mix", func(b *testing.B) {
+			var lat []time.Duration
+			for i := 0; b.Loop(); i++ {
+				lat = append(lat, one(b, scaleQueries[i%len(scaleQueries)].f))
+			}
+			report(b, lat)
+		})
+	}
+	store.SetPublicIndex(db, true)
+}
+
+// BenchmarkPublicIndexUpdate measures what a reader pays after one
+// publication: applying the change to the index of the whole record.
+func BenchmarkPublicIndexUpdate(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	if err := db.WarmPublic(ctx); err != nil {
+		b.Fatal(err)
+	}
+	ed := storetest.MustUser(b, db, "bench-"+strconv.FormatInt(time.Now().UnixNano(), 36)+"@example.org", domain.RoleEditor)
+	page, err := db.SearchPublic(ctx, domain.IncidentFilter{PerPage: 100})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		if i == len(page.Items) {
+			b.Fatal("out of incidents to withdraw")
+		}
+		if _, err := db.Withdraw(ctx, page.Items[i].ID, "benchmark", ed); err != nil {
+			b.Fatal(err)
+		}
+		i++
+		b.StartTimer()
+		if err := db.WarmPublic(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
