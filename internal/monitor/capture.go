@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -40,13 +39,8 @@ func (f *CaptureFetcher) Fetch(ctx context.Context, url string, cond Conditional
 	if cond.LastModified != "" {
 		opts.Header.Set("If-Modified-Since", cond.LastModified)
 	}
-	prev, err := svc.Store.LatestCapture(ctx, url, 0)
-	switch {
-	case err == nil:
-		if m, perr := evidence.ParseManifest(prev.Manifest); perr == nil {
-			opts.Previous = m
-		}
-	case domain.ErrorCode(err) != domain.ENOTFOUND:
+	prev, err := svc.PreviousCapture(ctx, url, 0, &opts)
+	if err != nil {
 		return nil, fmt.Errorf("monitor: capture %s: %w", url, err)
 	}
 	res, err := svc.Capturer.Capture(ctx, url, opts)
@@ -74,43 +68,15 @@ func (f *CaptureFetcher) Fetch(ctx context.Context, url string, cond Conditional
 	if m.Status == http.StatusNotModified {
 		return out, nil
 	}
-	ref, err := svc.Blobs.Put(ctx, bytes.NewReader(res.WARC))
-	if err != nil {
-		return nil, fmt.Errorf("monitor: capture %s: store WARC: %w", url, err)
-	}
 	c := &domain.Capture{URL: url}
 	if err := svc.Store.CreateCapture(ctx, c); err != nil {
 		return nil, fmt.Errorf("monitor: capture %s: %w", url, err)
 	}
-	c.State = domain.CaptureDone
-	c.FinalURL, c.Status, c.FetchedAt = m.FinalURL, m.Status, m.FetchedAt
-	c.WARCSHA256, c.WARCSize = ref.SHA256, ref.Size
-	c.Manifest, c.Error = manifestBlock(res.WARC), m.Error
-	c.BodySHA256, c.TextSHA256, c.Title = m.BodySHA256, m.TextSHA256, m.Title
-	if m.Revisit && prev != nil {
-		c.RevisitOf = prev.ID
-		if prev.RevisitOf != 0 {
-			c.RevisitOf = prev.RevisitOf
-		}
-	}
-	if err := svc.Store.CompleteCapture(ctx, c); err != nil {
+	if err := svc.StoreResult(ctx, c, res, prev); err != nil {
 		return nil, fmt.Errorf("monitor: capture %s: %w", url, err)
 	}
-	f.DiskBytes.Add(ref.Size)
+	f.DiskBytes.Add(c.WARCSize)
 	f.Captures.Add(1)
 	out.CaptureID = c.ID
 	return out, nil
-}
-
-// manifestBlock returns the manifest record's block as stored in the WARC,
-// so that the row and the file hold the same bytes.
-func manifestBlock(warc []byte) []byte {
-	var out []byte
-	_ = evidence.ReadRecords(bytes.NewReader(warc), func(rec evidence.Record) error {
-		if rec.Type() == evidence.TypeMetadata {
-			out = rec.Block
-		}
-		return nil
-	})
-	return out
 }

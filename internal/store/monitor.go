@@ -244,20 +244,32 @@ func snapJSON(s monitor.Snapshot) string {
 
 // AddArticle implements monitor.Store.
 func (s *MonitorStore) AddArticle(ctx context.Context, a monitor.Article) (bool, error) {
+	n, err := s.AddArticles(ctx, []monitor.Article{a})
+	return n == 1, err
+}
+
+// AddArticles adds many articles in one transaction (imports, benchmark
+// fleets); articles already known are left alone. It returns how many were
+// new.
+func (s *MonitorStore) AddArticles(ctx context.Context, list []monitor.Article) (int, error) {
 	tx, err := s.d.Begin(ctx)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	defer tx.Rollback()
-	res, err := tx.Exec(ctx, `INSERT INTO monitor_articles (`+articleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	added := 0
+	for _, a := range list {
+		res, err := tx.Exec(ctx, `INSERT INTO monitor_articles (`+articleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO NOTHING`,
-		a.URL, a.Outlet, a.Title, tx.d.Time(a.FirstSeen), tx.d.NullTime(&a.LastCheck), tx.d.Time(a.NextCheck), a.Done, string(a.State),
-		snapJSON(a.Baseline), snapJSON(a.Gone), tx.d.NullTime(&a.DownSince), a.DownReported, a.Checks)
-	if err != nil {
-		return false, fmt.Errorf("store: add article: %w", err)
+			a.URL, a.Outlet, a.Title, tx.d.Time(a.FirstSeen), tx.d.NullTime(&a.LastCheck), tx.d.Time(a.NextCheck), a.Done, string(a.State),
+			snapJSON(a.Baseline), snapJSON(a.Gone), tx.d.NullTime(&a.DownSince), a.DownReported, a.Checks)
+		if err != nil {
+			return 0, fmt.Errorf("store: add article %s: %w", a.URL, TranslateError(err))
+		}
+		n, _ := res.RowsAffected()
+		added += int(n)
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, tx.Commit()
+	return added, tx.Commit()
 }
 
 // Article implements monitor.Store.

@@ -106,13 +106,8 @@ func (s *Service) Perform(ctx context.Context, id int64, final bool) (*domain.Ca
 		return c, nil
 	}
 	opts := evidence.CaptureOptions{Screenshot: s.Screenshot}
-	prev, err := s.Store.LatestCapture(ctx, c.URL, c.ID)
-	switch {
-	case err == nil:
-		if m, perr := evidence.ParseManifest(prev.Manifest); perr == nil {
-			opts.Previous = m
-		}
-	case domain.ErrorCode(err) != domain.ENOTFOUND:
+	prev, err := s.PreviousCapture(ctx, c.URL, c.ID, &opts)
+	if err != nil {
 		return nil, err
 	}
 	res, err := s.Capturer.Capture(ctx, c.URL, opts)
@@ -126,9 +121,40 @@ func (s *Service) Perform(ctx context.Context, id int64, final bool) (*domain.Ca
 	if res.FetchErr != nil && !final && retryable(res.FetchErr) && ctx.Err() == nil {
 		return nil, fmt.Errorf("archive: capture %d: %w: %w", id, ErrRetry, res.FetchErr)
 	}
+	if err := s.StoreResult(ctx, c, res, prev); err != nil {
+		return nil, err
+	}
+	s.log().Info("capture complete", "id", c.ID, "url", c.URL, "state", c.State, "status", c.Status, "warc", c.WARCSHA256)
+	return c, nil
+}
+
+// PreviousCapture finds the latest capture of url other than except and,
+// when its manifest parses, sets opts.Previous so that an unchanged payload
+// is written as a revisit record. It returns that capture (nil when the URL
+// has none).
+func (s *Service) PreviousCapture(ctx context.Context, url string, except int64, opts *evidence.CaptureOptions) (*domain.Capture, error) {
+	prev, err := s.Store.LatestCapture(ctx, url, except)
+	switch {
+	case err == nil:
+		if m, perr := evidence.ParseManifest(prev.Manifest); perr == nil {
+			opts.Previous = m
+		}
+		return prev, nil
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("archive: previous capture of %s: %w", url, err)
+}
+
+// StoreResult keeps a capture's result: the WARC in the blob store, the
+// row's fields from the manifest (failed when no answer came; a revisit
+// points at the first full copy, prev being the capture PreviousCapture
+// returned) and the row completed. The row c must exist (CreateCapture).
+// Both Perform and the monitor's article fetcher use it.
+func (s *Service) StoreResult(ctx context.Context, c *domain.Capture, res *evidence.Result, prev *domain.Capture) error {
 	ref, err := s.Blobs.Put(ctx, bytes.NewReader(res.WARC))
 	if err != nil {
-		return nil, fmt.Errorf("archive: capture %d: store WARC: %w", id, err)
+		return fmt.Errorf("archive: capture %d: store WARC: %w", c.ID, err)
 	}
 	m := res.Manifest
 	c.State = domain.CaptureDone
@@ -139,17 +165,14 @@ func (s *Service) Perform(ctx context.Context, id int64, final bool) (*domain.Ca
 	c.WARCSHA256, c.WARCSize = ref.SHA256, ref.Size
 	c.Manifest, c.Error = manifestJSON(res.WARC), m.Error
 	c.BodySHA256, c.TextSHA256, c.ScreenshotSHA256, c.Title = m.BodySHA256, m.TextSHA256, m.ScreenshotSHA256, m.Title
+	c.RevisitOf = 0
 	if m.Revisit && prev != nil {
 		c.RevisitOf = prev.ID
 		if prev.RevisitOf != 0 {
 			c.RevisitOf = prev.RevisitOf
 		}
 	}
-	if err := s.complete(ctx, c); err != nil {
-		return nil, err
-	}
-	s.log().Info("capture complete", "id", c.ID, "url", c.URL, "state", c.State, "status", c.Status, "warc", c.WARCSHA256)
-	return c, nil
+	return s.complete(ctx, c)
 }
 
 func (s *Service) complete(ctx context.Context, c *domain.Capture) error {
