@@ -33,13 +33,41 @@ type fixture struct {
 
 const editorPW = "editor password 123"
 
+// engine opens a migrated database for a test; dir is the test's data
+// folder (the SQLite file lives there).
+type engine func(tb testing.TB, dir string) *store.DB
+
+func sqliteEngine(tb testing.TB, dir string) *store.DB {
+	return storetest.MustOpen(tb, filepath.Join(dir, "presswatch.db"))
+}
+
+func postgresEngine(tb testing.TB, dir string) *store.DB { return storetest.MustOpenPostgres(tb) }
+
+// eachEngine runs fn on SQLite, and on PostgreSQL (a fresh schema) when
+// PRESSWATCH_TEST_POSTGRES is set.
+func eachEngine(t *testing.T, fn func(t *testing.T, open engine)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteEngine) })
+	t.Run("postgres", func(t *testing.T) {
+		if !storetest.PostgresEnabled() {
+			t.Skipf("%s is not set; skipping the PostgreSQL run", storetest.PostgresEnv)
+		}
+		fn(t, postgresEngine)
+	})
+}
+
 // MustFixture is an intake service on a real SQLite store with an admin,
 // an editor (both with keys) and a reviewer.
 func MustFixture(tb testing.TB, o intake.Options) *fixture {
 	tb.Helper()
+	return MustFixtureOn(tb, sqliteEngine, o)
+}
+
+// MustFixtureOn is MustFixture on the database open gives.
+func MustFixtureOn(tb testing.TB, open engine, o intake.Options) *fixture {
+	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	db := storetest.MustOpen(tb, filepath.Join(dir, "presswatch.db"))
+	db := open(tb, dir)
 	blobs, err := blob.Open(filepath.Join(dir, "blobs", "intake"))
 	if err != nil {
 		tb.Fatal(err)
@@ -90,8 +118,12 @@ func TestServiceFlow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Argon2id and scrypt derivations")
 	}
+	eachEngine(t, testServiceFlow)
+}
+
+func testServiceFlow(t *testing.T, open engine) {
 	ctx := context.Background()
-	f := MustFixture(t, intake.Options{})
+	f := MustFixtureOn(t, open, intake.Options{})
 	res := f.MustSubmit(t, "the story was spiked", []byte("file body"))
 	if len(strings.Fields(res.Codename)) != 7 || res.Token == "" {
 		t.Fatalf("result %+v", res)
@@ -186,8 +218,12 @@ func TestRewrapForNewEditor(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Argon2id and scrypt derivations")
 	}
+	eachEngine(t, testRewrapForNewEditor)
+}
+
+func testRewrapForNewEditor(t *testing.T, open engine) {
 	ctx := context.Background()
-	f := MustFixture(t, intake.Options{})
+	f := MustFixtureOn(t, open, intake.Options{})
 	res := f.MustSubmit(t, "before the new editor", nil)
 	nu := &domain.User{Email: "new@example.org", Role: domain.RoleEditor, PasswordHash: "x"}
 	if err := f.db.CreateUser(ctx, nu, nil); err != nil {
@@ -230,8 +266,12 @@ func TestLimitsAndQuota(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Argon2id and scrypt derivations")
 	}
+	eachEngine(t, testLimitsAndQuota)
+}
+
+func testLimitsAndQuota(t *testing.T, open engine) {
 	ctx := context.Background()
-	f := MustFixture(t, intake.Options{MaxBytes: 1000, Quota: 5000,
+	f := MustFixtureOn(t, open, intake.Options{MaxBytes: 1000, Quota: 5000,
 		Limits: intake.Limits{GlobalSubmitsPerMinute: 3, GlobalLoginsPerMinute: 100, SessionActionsPerMinute: 2, Derivations: 1}})
 	up, err := f.svc.NewReport(ctx, nil)
 	if err != nil {
@@ -260,8 +300,12 @@ func TestExpireAndOrphans(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Argon2id and scrypt derivations")
 	}
+	eachEngine(t, testExpireAndOrphans)
+}
+
+func testExpireAndOrphans(t *testing.T, open engine) {
 	ctx := context.Background()
-	f := MustFixture(t, intake.Options{Retention: 24 * time.Hour})
+	f := MustFixtureOn(t, open, intake.Options{Retention: 24 * time.Hour})
 	old := f.MustSubmit(t, "old report", []byte("old file"))
 	f.now = f.now.Add(23 * time.Hour)
 	kept := f.MustSubmit(t, "kept report", []byte("kept file"))
@@ -316,8 +360,12 @@ func TestPublishStrippedCopy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Argon2id and scrypt derivations")
 	}
+	eachEngine(t, testPublishStrippedCopy)
+}
+
+func testPublishStrippedCopy(t *testing.T, open engine) {
 	ctx := context.Background()
-	f := MustFixture(t, intake.Options{})
+	f := MustFixtureOn(t, open, intake.Options{})
 	jpg := intake.MustJPEGWithMetadata(t)
 	res := f.MustSubmit(t, "photo", jpg)
 	ed := f.users["editor"]
