@@ -114,6 +114,17 @@ var removedRoles = map[string]bool{
 type cleaner struct {
 	longText int                      // characters in long paragraphs of the whole document
 	facts    map[*html.Node]nodeFacts // per element, computed once before cleaning
+	pLen     paraLengths              // proseLen of every <p>, kept while the <p> is untouched
+}
+
+// paraLengths caches proseLen of <p> elements for mainContainer.
+type paraLengths map[*html.Node]int
+
+func (m paraLengths) of(p *html.Node) int {
+	if l, ok := m[p]; ok {
+		return l
+	}
+	return proseLen(p)
 }
 
 // nodeFacts describes the descendants of an element: the characters of its
@@ -127,11 +138,13 @@ type nodeFacts struct {
 }
 
 // removeBoilerplate strips navigation, overlays, share bars, comment threads,
-// ads and the like from doc in place.
-func removeBoilerplate(doc *html.Node) {
-	c := cleaner{facts: make(map[*html.Node]nodeFacts, 256)}
+// ads and the like from doc in place. It returns the text lengths of the
+// paragraphs left untouched, for mainContainer.
+func removeBoilerplate(doc *html.Node) paraLengths {
+	c := cleaner{facts: make(map[*html.Node]nodeFacts, 256), pLen: paraLengths{}}
 	c.longText = c.collect(doc, 0).longText
 	c.clean(doc, 0)
+	return c.pLen
 }
 
 func (c *cleaner) collect(n *html.Node, depth int) nodeFacts {
@@ -149,7 +162,9 @@ func (c *cleaner) collect(n *html.Node, depth int) nodeFacts {
 		f.nav = f.nav || cf.nav || ch.DataAtom == atom.Nav
 		f.articleBody = f.articleBody || cf.articleBody || strings.EqualFold(attr(ch, "itemprop"), "articleBody")
 		if ch.DataAtom == atom.P {
-			if l := proseLen(ch); l >= 80 {
+			l := proseLen(ch)
+			c.pLen[ch] = l
+			if l >= 80 {
 				f.longText += l
 			}
 		} else {
@@ -162,12 +177,13 @@ func (c *cleaner) collect(n *html.Node, depth int) nodeFacts {
 func (c *cleaner) clean(n *html.Node, depth int) {
 	for child := n.FirstChild; child != nil; {
 		next := child.NextSibling
-		if depth > maxDepth {
+		if depth > maxDepth || child.Type == html.CommentNode || child.Type == html.ElementNode && c.isBoilerplate(child) {
 			n.RemoveChild(child)
-		} else if child.Type == html.CommentNode {
-			n.RemoveChild(child)
-		} else if child.Type == html.ElementNode && c.isBoilerplate(child) {
-			n.RemoveChild(child)
+			for a := n; a != nil; a = a.Parent {
+				if a.DataAtom == atom.P {
+					delete(c.pLen, a) // its text changed
+				}
+			}
 		} else {
 			c.clean(child, depth+1)
 		}
@@ -389,9 +405,9 @@ func hasLetter(s string) bool {
 // mainContainer returns the smallest element that still holds nearly all the
 // long paragraphs of the page, or nil when the page has none, and the share
 // of the page's long-paragraph text it holds.
-func mainContainer(doc *html.Node) (*html.Node, float64) {
+func mainContainer(doc *html.Node, pLen paraLengths) (*html.Node, float64) {
 	counts := map[*html.Node]int{}
-	all := countLongText(doc, counts, 0)
+	all := countLongText(doc, counts, pLen, 0)
 	if all == 0 {
 		return nil, 0
 	}
@@ -413,7 +429,7 @@ func mainContainer(doc *html.Node) (*html.Node, float64) {
 }
 
 // countLongText is longParagraphText for every element at once, in one pass.
-func countLongText(n *html.Node, counts map[*html.Node]int, depth int) int {
+func countLongText(n *html.Node, counts map[*html.Node]int, pLen paraLengths, depth int) int {
 	if depth > maxDepth {
 		return 0
 	}
@@ -424,11 +440,11 @@ func countLongText(n *html.Node, counts map[*html.Node]int, depth int) int {
 		}
 		var t int
 		if c.DataAtom == atom.P {
-			if l := proseLen(c); l >= 80 {
+			if l := pLen.of(c); l >= 80 {
 				t = l
 			}
 		} else {
-			t = countLongText(c, counts, depth+1)
+			t = countLongText(c, counts, pLen, depth+1)
 		}
 		if t > 0 {
 			counts[c] = t

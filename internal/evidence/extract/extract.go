@@ -192,7 +192,7 @@ func extractDocument(doc *html.Node, pageURL *url.URL, alwaysReadability bool) (
 
 	// The metadata is read; the parsed tree is cleaned in place (no copy).
 	clean := doc
-	removeBoilerplate(clean)
+	pLen := removeBoilerplate(clean)
 	elements := countElements(clean, 0)
 
 	var cands []candidate
@@ -201,7 +201,7 @@ func extractDocument(doc *html.Node, pageURL *url.URL, alwaysReadability bool) (
 	// The page's own container of long paragraphs is found cheaply; when it
 	// is clearly the article, readability (the costliest step on long pages)
 	// is not asked and the container's paragraphs are kept.
-	box, share := mainContainer(clean)
+	box, share := mainContainer(clean, pLen)
 	var boxBlocks []block
 	fast := false
 	if box != nil {

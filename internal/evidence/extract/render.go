@@ -169,11 +169,19 @@ func (p *proseCounter) walk(n *html.Node, depth int) {
 		return
 	}
 	if n.Type == html.TextNode {
-		for _, r := range n.Data {
+		for i := 0; i < len(n.Data); {
+			r := rune(n.Data[i])
+			if r < utf8.RuneSelf {
+				i++
+			} else {
+				var size int
+				r, size = utf8.DecodeRuneInString(n.Data[i:])
+				i += size
+			}
 			switch {
-			case r == ' ' || r == '\n' || r == '\t' || r == '\r' || r >= utf8.RuneSelf && unicode.IsSpace(r) || r < ' ' && unicode.IsSpace(r):
+			case r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\v' || r == '\f' || r >= utf8.RuneSelf && unicode.IsSpace(r):
 				p.space = true
-			case dropRune(r):
+			case r < ' ' || r == 0x7f || r >= utf8.RuneSelf && dropRune(r):
 			default:
 				if p.space && p.started {
 					p.count++
