@@ -137,7 +137,8 @@ type AuditEntry struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Transitions of an incident's publication state, by action.
+// Transitions of a record's publication state (incidents and stories share
+// one workflow), by action.
 var transitions = map[string]struct {
 	from []string
 	to   string
@@ -149,15 +150,21 @@ var transitions = map[string]struct {
 	"reopen":       {[]string{PublicationPublished, PublicationWithdrawn}, PublicationDraft},
 }
 
-// Transition returns the publication state reached by action from state, or
-// an ECONFLICT error if the action is not allowed there.
+// Transition returns an incident's publication state reached by action from
+// state, or an ECONFLICT error if the action is not allowed there.
 func Transition(state, action string) (string, error) {
+	return TransitionOf("incident", state, action)
+}
+
+// TransitionOf is Transition for any kind of record with the same workflow;
+// record ("incident", "story") names it in the error message.
+func TransitionOf(record, state, action string) (string, error) {
 	t, ok := transitions[action]
 	if !ok {
 		return "", Errorf(EINVALID, "Unknown action %q.", action)
 	}
 	if !oneOf(state, t.from) {
-		return "", Errorf(ECONFLICT, "This incident is %s; it cannot be %s now.", label(state), actionPast(action))
+		return "", Errorf(ECONFLICT, "This %s is %s; it cannot be %s now.", record, label(state), actionPast(action))
 	}
 	return t.to, nil
 }

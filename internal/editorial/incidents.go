@@ -13,7 +13,7 @@ import (
 // CreateIncident validates inc against the vocabularies and saves it as a
 // draft with its first revision.
 func (s *Service) CreateIncident(ctx context.Context, by *domain.User, inc *domain.Incident, note string) error {
-	if err := allow(by, domain.ActionEdit); err != nil {
+	if err := Allow(by, domain.ActionEdit); err != nil {
 		return err
 	}
 	inc.Publication = domain.PublicationDraft
@@ -26,7 +26,7 @@ func (s *Service) CreateIncident(ctx context.Context, by *domain.User, inc *doma
 // UpdateIncident saves a new revision of inc. inc.Version must be the
 // version the editor started from; a stale one is ECONFLICT.
 func (s *Service) UpdateIncident(ctx context.Context, by *domain.User, inc *domain.Incident, note string) error {
-	if err := allow(by, domain.ActionEdit); err != nil {
+	if err := Allow(by, domain.ActionEdit); err != nil {
 		return err
 	}
 	cur, err := s.Incidents.FindIncident(ctx, inc.ID)
@@ -59,7 +59,7 @@ func (s *Service) check(ctx context.Context, inc *domain.Incident) error {
 
 // FindIncident returns a working copy for any staff member.
 func (s *Service) FindIncident(ctx context.Context, by *domain.User, id int64) (*domain.Incident, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	return s.Incidents.FindIncident(ctx, id)
@@ -67,7 +67,7 @@ func (s *Service) FindIncident(ctx context.Context, by *domain.User, id int64) (
 
 // ListIncidents lists working copies for the back office.
 func (s *Service) ListIncidents(ctx context.Context, by *domain.User, f domain.StaffFilter) ([]*domain.Incident, int, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := Allow(by, domain.ActionRead); err != nil {
 		return nil, 0, err
 	}
 	return s.Incidents.ListIncidents(ctx, f)
@@ -75,7 +75,7 @@ func (s *Service) ListIncidents(ctx context.Context, by *domain.User, f domain.S
 
 // Submit sends a draft for review.
 func (s *Service) Submit(ctx context.Context, by *domain.User, id int64, version int, note string) error {
-	if err := allow(by, domain.ActionSubmit); err != nil {
+	if err := Allow(by, domain.ActionSubmit); err != nil {
 		return err
 	}
 	_, err := s.Incidents.Transition(ctx, id, version, domain.ActionSubmit, by, note)
@@ -84,7 +84,7 @@ func (s *Service) Submit(ctx context.Context, by *domain.User, id int64, version
 
 // ReturnToDraft sends an incident in review back to its editors.
 func (s *Service) ReturnToDraft(ctx context.Context, by *domain.User, id int64, version int, note string) error {
-	if err := allow(by, domain.ActionApprove); err != nil {
+	if err := Allow(by, domain.ActionApprove); err != nil {
 		return err
 	}
 	_, err := s.Incidents.Transition(ctx, id, version, "return", by, note)
@@ -94,7 +94,7 @@ func (s *Service) ReturnToDraft(ctx context.Context, by *domain.User, id int64, 
 // Approve records by's approval of the revision under review. Reviewers,
 // editors and admins may approve; nobody may approve their own last edit.
 func (s *Service) Approve(ctx context.Context, by *domain.User, id int64, version int, comment string) error {
-	if err := allow(by, domain.ActionApprove); err != nil {
+	if err := Allow(by, domain.ActionApprove); err != nil {
 		return err
 	}
 	inc, err := s.Incidents.FindIncident(ctx, id)
@@ -110,7 +110,7 @@ func (s *Service) Approve(ctx context.Context, by *domain.User, id int64, versio
 // Publish makes the approved revision public. The store enforces that a
 // user other than by approved this very revision.
 func (s *Service) Publish(ctx context.Context, by *domain.User, id int64, version int) (*domain.PublicIncident, error) {
-	if err := allow(by, domain.ActionPublish); err != nil {
+	if err := Allow(by, domain.ActionPublish); err != nil {
 		return nil, err
 	}
 	return s.Incidents.Publish(ctx, id, version, by)
@@ -119,7 +119,7 @@ func (s *Service) Publish(ctx context.Context, by *domain.User, id int64, versio
 // Withdraw takes a published incident off the record, keeping a public page
 // that says it was withdrawn and why.
 func (s *Service) Withdraw(ctx context.Context, by *domain.User, id int64, reason string) (*domain.PublicIncident, error) {
-	if err := allow(by, domain.ActionWithdraw); err != nil {
+	if err := Allow(by, domain.ActionWithdraw); err != nil {
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -131,7 +131,7 @@ func (s *Service) Withdraw(ctx context.Context, by *domain.User, id int64, reaso
 
 // Comment adds a note to an incident's review thread.
 func (s *Service) Comment(ctx context.Context, by *domain.User, id int64, text string) error {
-	if err := allow(by, domain.ActionComment); err != nil {
+	if err := Allow(by, domain.ActionComment); err != nil {
 		return err
 	}
 	text = strings.TrimSpace(text)
@@ -156,7 +156,7 @@ type ReviewState struct {
 
 // Review returns an incident with its revisions, approvals and comments.
 func (s *Service) Review(ctx context.Context, by *domain.User, id int64) (*ReviewState, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	inc, err := s.Incidents.FindIncident(ctx, id)
@@ -193,7 +193,7 @@ type DiffLine struct {
 
 // Diff compares revisions a and b of an incident line by line.
 func (s *Service) Diff(ctx context.Context, by *domain.User, id int64, a, b int) ([]DiffLine, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	ra, err := s.Incidents.FindRevision(ctx, id, a)

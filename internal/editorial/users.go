@@ -93,7 +93,7 @@ func checkPasswordRules(pw string) error {
 // the first admin. The password must then be changed at first login.
 func (s *Service) CreateUser(ctx context.Context, by *domain.User, email, name, role, password string) (*domain.User, error) {
 	if by != nil {
-		if err := allow(by, domain.ActionManageUsers); err != nil {
+		if err := Allow(by, domain.ActionManageUsers); err != nil {
 			return nil, err
 		}
 	}
@@ -118,7 +118,7 @@ func (s *Service) CreateUser(ctx context.Context, by *domain.User, email, name, 
 // UpdateUser changes a user's role or disables the account (admins only).
 // Disabling ends the user's sessions.
 func (s *Service) UpdateUser(ctx context.Context, by *domain.User, id int64, role string, disabled bool) error {
-	if err := allow(by, domain.ActionManageUsers); err != nil {
+	if err := Allow(by, domain.ActionManageUsers); err != nil {
 		return err
 	}
 	u, err := s.Users.FindUser(ctx, id)
@@ -143,7 +143,7 @@ func (s *Service) UpdateUser(ctx context.Context, by *domain.User, id int64, rol
 
 // ListUsers lists staff accounts (admins only).
 func (s *Service) ListUsers(ctx context.Context, by *domain.User) ([]*domain.User, error) {
-	if err := allow(by, domain.ActionManageUsers); err != nil {
+	if err := Allow(by, domain.ActionManageUsers); err != nil {
 		return nil, err
 	}
 	return s.Users.ListUsers(ctx)
@@ -164,7 +164,7 @@ func (s *Service) ChangePassword(ctx context.Context, by *domain.User, id int64,
 	}
 	self := by != nil && by.ID == id
 	if by != nil && !self {
-		if err := allow(by, domain.ActionManageUsers); err != nil {
+		if err := Allow(by, domain.ActionManageUsers); err != nil {
 			return err
 		}
 	}

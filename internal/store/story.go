@@ -275,7 +275,7 @@ func (d *DB) TransitionStory(ctx context.Context, id int64, version int, action 
 	if st.Version != version {
 		return nil, staleStory(st.Version)
 	}
-	if st.Publication, err = domain.Transition(st.Publication, action); err != nil {
+	if st.Publication, err = domain.TransitionOf("story", st.Publication, action); err != nil {
 		return nil, err
 	}
 	if err := setStoryState(ctx, tx, st); err != nil {
@@ -396,7 +396,7 @@ func (d *DB) PublishStory(ctx context.Context, id int64, version int, by *domain
 	if st.Version != version {
 		return nil, staleStory(st.Version)
 	}
-	if _, err := domain.Transition(st.Publication, domain.ActionPublish); err != nil {
+	if _, err := domain.TransitionOf("story", st.Publication, domain.ActionPublish); err != nil {
 		return nil, err
 	}
 	var others int

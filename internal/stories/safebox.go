@@ -14,6 +14,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/editorial"
 	"github.com/presswatch/presswatch/internal/intake"
 )
 
@@ -129,7 +130,7 @@ func (s *Service) Deposit(ctx context.Context, who Depositor, in DepositInput) (
 	var depositor age.Recipient
 	var by *domain.User
 	if who.User != nil {
-		if err := allow(who.User, domain.ActionRead); err != nil {
+		if err := editorial.Allow(who.User, domain.ActionRead); err != nil {
 			return nil, err
 		}
 		k, err := s.staffKey(ctx, who.User.ID)
@@ -277,7 +278,7 @@ func (s *Service) staffRecipient(ctx context.Context, userID int64) (age.Recipie
 // (invalid or unknown codenames find nothing, the same way).
 func (s *Service) mine(ctx context.Context, who Depositor) ([]*domain.Deposit, age.Identity, error) {
 	if who.User != nil {
-		if err := allow(who.User, domain.ActionRead); err != nil {
+		if err := editorial.Allow(who.User, domain.ActionRead); err != nil {
 			return nil, nil, err
 		}
 		list, err := s.Deposits.DepositsByUser(ctx, who.User.ID)
@@ -365,7 +366,7 @@ func (s *Service) ReadAsDepositor(ctx context.Context, who Depositor, id int64, 
 // for a deposit that does not exist; the envelopes make that true even for
 // someone with the database.
 func (s *Service) Read(ctx context.Context, by *domain.User, id int64, password string) (*Bundle, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := editorial.Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	dep, err := s.Deposits.FindDeposit(ctx, id)
@@ -448,7 +449,7 @@ type DepositStatus struct {
 
 // ListDepositStatus lists every deposit's status for the back office.
 func (s *Service) ListDepositStatus(ctx context.Context, by *domain.User) ([]*DepositStatus, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := editorial.Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	list, err := s.Deposits.ListDeposits(ctx)
@@ -468,7 +469,7 @@ func (s *Service) ListDepositStatus(ctx context.Context, by *domain.User) ([]*De
 
 // DepositStatusOf returns one deposit's status.
 func (s *Service) DepositStatusOf(ctx context.Context, by *domain.User, id int64) (*DepositStatus, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := editorial.Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	d, err := s.Deposits.FindDeposit(ctx, id)
@@ -499,7 +500,7 @@ func (s *Service) status(ctx context.Context, by *domain.User, d *domain.Deposit
 
 // Alerts lists the open alerts about silent deposits.
 func (s *Service) Alerts(ctx context.Context, by *domain.User) ([]*domain.DepositAlert, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := editorial.Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	return s.Deposits.Alerts(ctx, true)
@@ -573,7 +574,7 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 // names the deposit's entry and hash. It returns the public story after
 // the second vote, nil after the first.
 func (s *Service) Release(ctx context.Context, by *domain.User, id int64, password string) (*domain.PublicStory, error) {
-	if err := allow(by, domain.ActionPublish); err != nil {
+	if err := editorial.Allow(by, domain.ActionPublish); err != nil {
 		return nil, err
 	}
 	dep, err := s.Deposits.FindDeposit(ctx, id)

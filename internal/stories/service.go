@@ -54,15 +54,3 @@ func New(st domain.StoryStore, pub domain.PublicStoryStore, dep domain.DepositSt
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
-
-// allow checks a staff member's role with the same table as incidents
-// (domain.Can).
-func allow(u *domain.User, action string) error {
-	if u == nil {
-		return domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
-	}
-	if u.Disabled || !domain.Can(u.Role, action) {
-		return domain.Errorf(domain.EFORBIDDEN, "Your role does not allow this.")
-	}
-	return nil
-}

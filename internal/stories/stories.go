@@ -9,6 +9,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/editorial"
 	"github.com/presswatch/presswatch/internal/intake"
 )
 
@@ -16,7 +17,7 @@ import (
 // author is not shown by name, realName (optional) is sealed to every
 // editor's key; it is never stored in clear.
 func (s *Service) CreateStory(ctx context.Context, by *domain.User, st *domain.Story, realName, note string) error {
-	if err := allow(by, domain.ActionEdit); err != nil {
+	if err := editorial.Allow(by, domain.ActionEdit); err != nil {
 		return err
 	}
 	if err := s.prepare(ctx, st, realName); err != nil {
@@ -29,7 +30,7 @@ func (s *Service) CreateStory(ctx context.Context, by *domain.User, st *domain.S
 // started from (a stale one is ECONFLICT). An empty realName keeps the
 // sealed name already stored.
 func (s *Service) UpdateStory(ctx context.Context, by *domain.User, st *domain.Story, realName, note string) error {
-	if err := allow(by, domain.ActionEdit); err != nil {
+	if err := editorial.Allow(by, domain.ActionEdit); err != nil {
 		return err
 	}
 	st.AuthorSealed = nil
@@ -104,7 +105,7 @@ func openBytes(b []byte, ids ...age.Identity) ([]byte, error) {
 
 // FindStory returns a working copy for any staff member.
 func (s *Service) FindStory(ctx context.Context, by *domain.User, id int64) (*domain.Story, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := editorial.Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	return s.Stories.FindStory(ctx, id)
@@ -112,7 +113,7 @@ func (s *Service) FindStory(ctx context.Context, by *domain.User, id int64) (*do
 
 // ListStories lists working copies for the back office.
 func (s *Service) ListStories(ctx context.Context, by *domain.User, f domain.StoryStaffFilter) ([]*domain.Story, int, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := editorial.Allow(by, domain.ActionRead); err != nil {
 		return nil, 0, err
 	}
 	return s.Stories.ListStories(ctx, f)
@@ -141,7 +142,7 @@ func (r *StoryReview) ApprovedByOther(userID int64) bool {
 
 // Review returns a story with its revisions and approvals.
 func (s *Service) Review(ctx context.Context, by *domain.User, id int64) (*StoryReview, error) {
-	if err := allow(by, domain.ActionRead); err != nil {
+	if err := editorial.Allow(by, domain.ActionRead); err != nil {
 		return nil, err
 	}
 	st, err := s.Stories.FindStory(ctx, id)
@@ -165,7 +166,7 @@ func (s *Service) Review(ctx context.Context, by *domain.User, id int64) (*Story
 
 // Submit sends a draft for review.
 func (s *Service) Submit(ctx context.Context, by *domain.User, id int64, version int, note string) error {
-	if err := allow(by, domain.ActionSubmit); err != nil {
+	if err := editorial.Allow(by, domain.ActionSubmit); err != nil {
 		return err
 	}
 	_, err := s.Stories.TransitionStory(ctx, id, version, domain.ActionSubmit, by, note)
@@ -174,7 +175,7 @@ func (s *Service) Submit(ctx context.Context, by *domain.User, id int64, version
 
 // ReturnToDraft sends a story in review back to its editors.
 func (s *Service) ReturnToDraft(ctx context.Context, by *domain.User, id int64, version int, note string) error {
-	if err := allow(by, domain.ActionApprove); err != nil {
+	if err := editorial.Allow(by, domain.ActionApprove); err != nil {
 		return err
 	}
 	_, err := s.Stories.TransitionStory(ctx, id, version, "return", by, note)
@@ -184,7 +185,7 @@ func (s *Service) ReturnToDraft(ctx context.Context, by *domain.User, id int64, 
 // Approve records by's approval of the revision under review; nobody may
 // approve their own last edit.
 func (s *Service) Approve(ctx context.Context, by *domain.User, id int64, version int, comment string) error {
-	if err := allow(by, domain.ActionApprove); err != nil {
+	if err := editorial.Allow(by, domain.ActionApprove); err != nil {
 		return err
 	}
 	st, err := s.Stories.FindStory(ctx, id)
@@ -201,7 +202,7 @@ func (s *Service) Approve(ctx context.Context, by *domain.User, id int64, versio
 // story from intake, the source's approval of that revision: checked by
 // the store in the publishing transaction).
 func (s *Service) Publish(ctx context.Context, by *domain.User, id int64, version int) (*domain.PublicStory, error) {
-	if err := allow(by, domain.ActionPublish); err != nil {
+	if err := editorial.Allow(by, domain.ActionPublish); err != nil {
 		return nil, err
 	}
 	return s.Stories.PublishStory(ctx, id, version, by)
@@ -209,7 +210,7 @@ func (s *Service) Publish(ctx context.Context, by *domain.User, id int64, versio
 
 // Withdraw takes a published story off the record with a public reason.
 func (s *Service) Withdraw(ctx context.Context, by *domain.User, id int64, reason string) (*domain.PublicStory, error) {
-	if err := allow(by, domain.ActionWithdraw); err != nil {
+	if err := editorial.Allow(by, domain.ActionWithdraw); err != nil {
 		return nil, err
 	}
 	return s.Stories.WithdrawStory(ctx, id, reason, by)
@@ -221,7 +222,7 @@ func (s *Service) Withdraw(ctx context.Context, by *domain.User, id int64, reaso
 // thread; publishing needs the source's approval of the exact revision.
 // (by must be allowed to read intake: admins and editors.)
 func (s *Service) FromIntake(ctx context.Context, by *domain.User, reportID int64, st *domain.Story, realName, note string) error {
-	if err := allow(by, domain.ActionEdit); err != nil {
+	if err := editorial.Allow(by, domain.ActionEdit); err != nil {
 		return err
 	}
 	if by.Role != domain.RoleAdmin && by.Role != domain.RoleEditor { // who may read intake
