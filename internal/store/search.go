@@ -245,7 +245,7 @@ func (d *DB) SearchPublic(ctx context.Context, f domain.IncidentFilter) (*domain
 		return nil, err
 	}
 	defer tx.Rollback()
-	if !q.none && (sort == "date" || sort == "oldest") {
+	if !q.none {
 		page, ok, err := d.searchIndex(ctx, tx, f, q, sort, c, offset)
 		if err != nil || ok {
 			return page, err

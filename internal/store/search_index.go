@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/presswatch/presswatch/internal/domain"
 )
@@ -75,6 +77,9 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 	if err != nil || idx == nil {
 		return nil, false, err
 	}
+	if sort == "updated" {
+		return nil, false, nil
+	}
 	reverse := sort == "oldest"
 	start := 0
 	if c != nil {
@@ -86,7 +91,14 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 	}
 	tkey := "t|" + cacheKey(f)
 	cached, haveTotals := d.cache.get(gen, tkey)
-	res := idx.run(m, reverse, start, offset, f.PerPage+1, false, !haveTotals)
+	var res *indexResult
+	if sort == "relevance" {
+		if res, err = d.relevancePage(ctx, tx, idx, m, q, offset, f.PerPage+1, !haveTotals); err != nil {
+			return nil, false, err
+		}
+	} else {
+		res = idx.run(m, reverse, start, offset, f.PerPage+1, false, !haveTotals)
+	}
 	page := &domain.PublicPage{Total: res.total, Persons: res.persons}
 	if haveTotals {
 		t := cached.(totals)
@@ -129,7 +141,9 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 			return nil, false, fmt.Errorf("store: search: incident %d is in the index but not in the database", res.page[i].id)
 		}
 	}
-	if more {
+	if more && sort == "relevance" {
+		page.NextCursor = cursor{Sort: sort, Offset: offset + f.PerPage}.encode()
+	} else if more {
 		last := res.page[len(res.page)-1]
 		page.NextCursor = cursor{Sort: sort, Key: decodeSortDate(last.date), ID: last.id}.encode()
 	}
@@ -146,4 +160,74 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 // pages) is exact while it has not moved, in every process.
 func (d *DB) PublicGeneration(ctx context.Context) (int64, error) {
 	return publicGeneration(ctx, d.Reader())
+}
+
+// relevanceBound is how many of the newest matches relevance ranks: a
+// query matching more (a common word in a million incidents) gets those
+// ranked first, then the rest of its matches newest first. Ranking every
+// match would cost a score per match on every page; with at most this many
+// matches the order is the full ranking (the same as EachPublic's).
+const relevanceBound = 1000
+
+// relevancePage returns the page at offset (limit rows) of the relevance
+// order: the newest relevanceBound matches by rank (best first, then
+// newest), followed by the other matches newest first.
+func (d *DB) relevancePage(ctx context.Context, tx *Tx, idx *pubIndex, m *pubMatcher, q publicQuery, offset, limit int, needTotal bool) (*indexResult, error) {
+	res := idx.run(m, false, 0, 0, relevanceBound+offset+limit, false, needTotal)
+	ranked := res.page[:min(len(res.page), relevanceBound)]
+	if len(ranked) > 1 {
+		score, err := d.ftsRanks(ctx, tx, q.fts, ranked)
+		if err != nil {
+			return nil, err
+		}
+		slices.SortStableFunc(ranked, func(a, b pubRow) int {
+			if c := cmp.Compare(score[a.id], score[b.id]); c != 0 {
+				return c
+			}
+			return rowOrder(a, b)
+		})
+	}
+	if offset >= len(res.page) {
+		res.page = nil
+	} else {
+		res.page = res.page[offset:min(len(res.page), offset+limit)]
+	}
+	return res, nil
+}
+
+// ftsRanks returns the full-text rank of each row for the query, lower is
+// better (FTS5's bm25 rank; minus ts_rank on PostgreSQL), as the SQL
+// relevance order computes them.
+func (d *DB) ftsRanks(ctx context.Context, tx *Tx, fts string, rows []pubRow) (map[int64]float64, error) {
+	out := make(map[int64]float64, len(rows))
+	for len(rows) > 0 {
+		k := min(len(rows), 500)
+		args := []any{fts}
+		for _, r := range rows[:k] {
+			args = append(args, r.id)
+		}
+		s := "SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? AND rowid IN (" + placeholders(k) + ")"
+		if d.dialect.IsPostgres() {
+			s = "SELECT id, -ts_rank(fts, plainto_tsquery('simple', ?)) FROM public_incidents WHERE id IN (" + placeholders(k) + ")"
+		}
+		rs, err := tx.Query(ctx, s, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: rank: %w", err)
+		}
+		for rs.Next() {
+			var id int64
+			var score float64
+			if err := rs.Scan(&id, &score); err != nil {
+				rs.Close()
+				return nil, fmt.Errorf("store: rank: %w", err)
+			}
+			out[id] = score
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, fmt.Errorf("store: rank: %w", err)
+		}
+		rows = rows[k:]
+	}
+	return out, nil
 }
