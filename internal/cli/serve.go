@@ -122,6 +122,7 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 		return nil, err
 	}
 	wireMaintenance(ctx, s)
+	wirePerf(ctx, s)
 	handler, err := web.New(webOpts)
 	if err != nil {
 		s.Close()

@@ -1,0 +1,27 @@
+package cli
+
+import (
+	"context"
+	"time"
+)
+
+// wirePerf builds the store's in-memory index of the published record in
+// the background at start-up, so that the first readers of a large record
+// (about a second per 200,000 incidents on SQLite) do not wait for it.
+// Requests that come before it is ready wait for the build.
+func wirePerf(ctx context.Context, s *Server) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.Now()
+		if err := s.DB.WarmPublic(ctx); err != nil {
+			if ctx.Err() == nil {
+				s.Logger.Warn("building the index of the published record", "err", err)
+			}
+			return
+		}
+		s.Logger.Debug("index of the published record ready", "took", time.Since(t).Round(time.Millisecond))
+	}()
+	s.stops = append(s.stops, func() { cancel(); <-done })
+}
