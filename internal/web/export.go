@@ -2,8 +2,12 @@ package web
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -135,6 +139,7 @@ type exportRows struct {
 	vocab    domain.VocabSet
 	base     string
 	snapshot string
+	row      *incidentRow // reused buffers of the incidents shape
 }
 
 func (x exportRows) url(p *domain.PublicIncident) string { return x.base + "/incidents/" + p.Ref }
@@ -174,7 +179,10 @@ func (x exportRows) csv(shape string, p *domain.PublicIncident, emit func([]stri
 		}
 		return nil
 	}
-	return emit(append(csvRow(p, x.vocab, x.base), x.snapshot))
+	if x.row == nil {
+		x.row = &incidentRow{}
+	}
+	return emit(append(x.row.build(p, x.vocab, x.base), x.snapshot))
 }
 
 // ndjsonViolation is one line of /incidents.ndjson?shape=violations.
@@ -256,7 +264,7 @@ func (s *Server) exportPrepare(w http.ResponseWriter, r *http.Request) (domain.I
 	}
 	snap := s.now().UTC().Format(time.RFC3339)
 	w.Header().Set("X-Snapshot-Time", snap)
-	return f, shape, exportRows{vocab: vocab, base: s.baseURL(r), snapshot: snap}, true
+	return f, shape, exportRows{vocab: vocab, base: s.baseURL(r), snapshot: snap, row: &incidentRow{}}, true
 }
 
 // handleIncidentsCSV streams every incident the filter selects as RFC 4180
@@ -275,18 +283,53 @@ func (s *Server) handleIncidentsCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeCSVExport(r *http.Request, pub domain.PublicStore, f domain.IncidentFilter, shape string, x exportRows, w io.Writer) error {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // RFC 4180
+	bw := bufio.NewWriterSize(w, exportBufferSize)
+	cw := csv.NewWriter(bw) // writes into bw itself: one 64 KiB buffer
+	cw.UseCRLF = true       // RFC 4180
 	if err := cw.Write(exportHeader(shape)); err != nil {
 		return err
 	}
 	emit := func(rec []string) error { return cw.Write(rec) }
-	err := pub.EachPublic(r.Context(), f, func(p *domain.PublicIncident) error { return x.csv(shape, p, emit) })
+	err := eachExport(r.Context(), pub, f, func(p *domain.PublicIncident) error { return x.csv(shape, p, emit) })
 	cw.Flush()
-	if err != nil {
-		return err
+	if err == nil {
+		err = cw.Error()
 	}
-	return cw.Error()
+	return err
+}
+
+// exportBufferSize is the write buffer of a streamed export: the response
+// gets 64 KiB writes, never one per row.
+const exportBufferSize = 64 << 10
+
+// publicDocs is what the exports use when the store offers it (store.DB
+// does): the stored JSON document of each incident, undecoded, so that
+// NDJSON copies it and CSV reads only the fields it prints.
+type publicDocs interface {
+	EachPublicJSON(ctx context.Context, f domain.IncidentFilter, fn func(doc []byte) error) error
+}
+
+// eachExport streams the incidents f selects to fn, like EachPublic, but
+// through publicDocs and exportDecoder when the store has them: fn gets
+// the same *domain.PublicIncident every time, holding the fields the CSV
+// shapes print (not body, translations or timeline), and must not keep it.
+func eachExport(ctx context.Context, pub domain.PublicStore, f domain.IncidentFilter, fn func(*domain.PublicIncident) error) error {
+	docs, ok := pub.(publicDocs)
+	if !ok {
+		return pub.EachPublic(ctx, f, fn)
+	}
+	var dec exportDecoder
+	p := &domain.PublicIncident{}
+	return docs.EachPublicJSON(ctx, f, func(doc []byte) error {
+		if err := dec.decode(doc, p); err != nil {
+			// Not a document the fast path knows: decode it fully.
+			p = &domain.PublicIncident{}
+			if err := json.Unmarshal(doc, p); err != nil {
+				return fmt.Errorf("web: export: decode incident: %w", err)
+			}
+		}
+		return fn(p)
+	})
 }
 
 // handleIncidentsNDJSON streams one JSON object per line (nested: the whole
@@ -298,10 +341,15 @@ func (s *Server) handleIncidentsNDJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+shape+`.ndjson"`)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	err := s.opts.Public.EachPublic(r.Context(), f, func(p *domain.PublicIncident) error { return x.ndjson(shape, p, enc) })
+	bw := bufio.NewWriterSize(w, exportBufferSize)
+	var err error
+	if docs, ok := s.opts.Public.(publicDocs); ok && shape == ShapeIncidents {
+		err = docs.EachPublicJSON(r.Context(), f, func(doc []byte) error { return x.ndjsonDoc(doc, bw) })
+	} else {
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		err = eachExport(r.Context(), s.opts.Public, f, func(p *domain.PublicIncident) error { return x.ndjson(shape, p, enc) })
+	}
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
@@ -309,6 +357,56 @@ func (s *Server) handleIncidentsNDJSON(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("web: ndjson export", "err", err)
 	}
 }
+
+// ndjsonDoc writes one line of /incidents.ndjson from the stored document
+// as it is: {"url":…, then the document's own members. The stored document
+// is the JSON encoding of domain.PublicIncident (compact, one line), so the
+// line says what encoding ndjsonIncident would, without decoding it.
+func (x exportRows) ndjsonDoc(doc []byte, bw *bufio.Writer) error {
+	doc = bytes.TrimSpace(doc)
+	if len(doc) < 2 || doc[0] != '{' || bytes.IndexByte(doc, '\n') >= 0 {
+		return fmt.Errorf("web: ndjson export: stored document is not one JSON object")
+	}
+	ref, err := docRef(doc)
+	if err != nil {
+		return err
+	}
+	bw.WriteString(`{"url":`)
+	u, _ := json.Marshal(x.base + "/incidents/" + ref)
+	bw.Write(u)
+	if rest := bytes.TrimSpace(doc[1:]); len(rest) > 0 && rest[0] != '}' {
+		bw.WriteByte(',')
+	}
+	bw.Write(doc[1:])
+	return bw.WriteByte('\n')
+}
+
+// docRef reads the ref member of a stored document (stopping there).
+func docRef(doc []byte) (string, error) {
+	d := exportDecoder{data: doc}
+	var ref string
+	err := d.object(func(key []byte) error {
+		if string(key) != "ref" {
+			return d.skip()
+		}
+		if err := d.str(&ref, false); err != nil {
+			return err
+		}
+		return errFound
+	})
+	if err != errFound || ref == "" {
+		var p struct {
+			Ref string `json:"ref"`
+		}
+		if err := json.Unmarshal(doc, &p); err != nil {
+			return "", fmt.Errorf("web: ndjson export: %w", err)
+		}
+		ref = p.Ref
+	}
+	return ref, nil
+}
+
+var errFound = errors.New("found")
 
 func uniqAppend(list []string, v string) []string {
 	if v == "" {

@@ -54,10 +54,9 @@ func benchRows(b *testing.B) int {
 // (which must not grow with the row count).
 func BenchmarkExportCSV(b *testing.B) {
 	n := benchRows(b)
-	db := storetest.MustOpenSQLite(b)
 	start := time.Now()
-	storetest.SeedPublic(b, db, n, 5)
-	b.Logf("seeded %d incidents in %v", n, time.Since(start))
+	db := storetest.MustOpenSeededSQLite(b, n, 5)
+	b.Logf("opened %d seeded incidents in %v", n, time.Since(start))
 	srv, err := web.New(web.Options{Service: editorial.New(db, db, db, db, db, nil), Public: db, Sessions: db})
 	if err != nil {
 		b.Fatal(err)
@@ -90,8 +89,7 @@ func BenchmarkExportCSV(b *testing.B) {
 // iteration is cold and the rest warm) and the API statistics.
 func BenchmarkStatsPage(b *testing.B) {
 	n := benchRows(b)
-	db := storetest.MustOpenSQLite(b)
-	storetest.SeedPublic(b, db, n, 5)
+	db := storetest.MustOpenSeededSQLite(b, n, 5)
 	srv, err := web.New(web.Options{Service: editorial.New(db, db, db, db, db, nil), Public: db, Sessions: db})
 	if err != nil {
 		b.Fatal(err)

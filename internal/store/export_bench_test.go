@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/store"
+	"github.com/presswatch/presswatch/internal/store/storetest"
+)
+
+// benchPublicRows is the size of the public-data benchmarks: 100,000 by
+// default, PRESSWATCH_BENCH_ROWS=1000000 for the targets. The seeded
+// SQLite file is cached between runs (storetest.MustOpenSeededSQLite).
+func benchPublicRows(b *testing.B) int {
+	if v := os.Getenv("PRESSWATCH_BENCH_ROWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	return 100_000
+}
+
+// BenchmarkEachPublicJSON streams every published document (the exports'
+// read path) with and without the memory map, reporting rows/s and the
+// peak heap in use while streaming.
+func BenchmarkEachPublicJSON(b *testing.B) {
+	n := benchPublicRows(b)
+	db := storetest.MustOpenSeededSQLite(b, n, 5)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		mmap int64
+	}{{"mmap", 1 << 30}, {"pread", 0}} {
+		b.Run(c.name, func(b *testing.B) {
+			old := store.SetExportMmap(c.mmap)
+			defer store.SetExportMmap(old)
+			runtime.GC()
+			var peak uint64
+			cpu0 := cpuTime()
+			for b.Loop() {
+				rows, bytes := 0, 0
+				err := db.EachPublicJSON(ctx, domain.IncidentFilter{}, func(doc []byte) error {
+					rows++
+					bytes += len(doc)
+					if rows%50_000 == 0 {
+						var m runtime.MemStats
+						runtime.ReadMemStats(&m)
+						peak = max(peak, m.HeapInuse)
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rows != n {
+					b.Fatalf("%d rows, want %d", rows, n)
+				}
+				b.SetBytes(int64(bytes))
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu0).Seconds(), "rows/cpu-s")
+			b.ReportMetric(float64(peak)/(1<<20), "MiB-heap-peak")
+		})
+	}
+}
