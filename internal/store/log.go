@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -290,16 +291,11 @@ func (s *LogStorage) AppendBatch(ctx context.Context, b ledger.Batch) error {
 		return err
 	}
 	base := tlog.StoredHashCount(b.Start)
-	for start := 0; start < len(b.Hashes); start += insertChunk {
-		part := b.Hashes[start:min(start+insertChunk, len(b.Hashes))]
-		args := make([]any, 0, 2*len(part))
-		for i, h := range part {
-			args = append(args, base+int64(start+i), h[:])
-		}
-		q := "INSERT INTO log_hashes (id, hash) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(part)), ", ")
-		if _, err := tx.Exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("store: append log hashes: %w", err)
-		}
+	err = bulkInsert(ctx, tx, "log_hashes (id, hash)", 2, len(b.Hashes), insertChunk, func(i int, args []any) []any {
+		return append(args, base+int64(i), b.Hashes[i][:])
+	})
+	if err != nil {
+		return fmt.Errorf("store: append log hashes: %w", err)
 	}
 	return tx.Commit()
 }
@@ -328,26 +324,134 @@ func integrateOutbox(ctx context.Context, tx *Tx, start int64, ids []int64) erro
 	return nil
 }
 
+// insertVerb starts the log's bulk inserts. On SQLite, INSERT OR ROLLBACK
+// ends the whole transaction on a constraint failure (a concurrent
+// integrator: the batch is abandoned anyway), so SQLite needs no statement
+// journal for these multi-row statements: about a third of the time of a
+// direct append went to writing that journal.
+func insertVerb(tx *Tx) string {
+	if tx.d.Engine == EngineSQLite {
+		return "INSERT OR ROLLBACK INTO"
+	}
+	return "INSERT INTO"
+}
+
 // insertLeaves appends entries that did not come through the outbox (put
 // back from public tiles, or appended directly by tools and tests).
 func insertLeaves(ctx context.Context, tx *Tx, start int64, entries [][]byte) error {
-	const chunk = 200
 	now := tx.d.Time(tx.Now)
-	for k := 0; k < len(entries); k += chunk {
-		part := entries[k:min(k+chunk, len(entries))]
-		args := make([]any, 0, 5*len(part))
-		for i, e := range part {
-			var head struct{ Kind, Ref string }
-			json.Unmarshal(e, &head) // best effort: the columns are for lookups only
-			args = append(args, start+int64(k+i), head.Kind, head.Ref, e, now)
+	err := bulkInsert(ctx, tx, "log_entries (idx, kind, ref, entry, created_at)", 5, len(entries), 200, func(i int, args []any) []any {
+		kind, ref := entryHead(entries[i])
+		return append(args, start+int64(i), kind, ref, entries[i], now)
+	})
+	if err != nil {
+		return fmt.Errorf("store: append log entries: %w", err)
+	}
+	return nil
+}
+
+// bulkInsert inserts n rows of width columns into table (with its column
+// list) in multi-row statements of at most chunk rows; row appends row i's
+// values to args. Full chunks reuse one prepared statement, so SQLite parses
+// a long statement once per batch rather than once per chunk.
+func bulkInsert(ctx context.Context, tx *Tx, table string, width, n, chunk int, row func(i int, args []any) []any) error {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	query := func(rows int) string {
+		return tx.d.Rebind(insertVerb(tx) + " " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", "))
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
 		}
-		q := "INSERT INTO log_entries (idx, kind, ref, entry, created_at) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(part)), ", ")
-		if _, err := tx.Exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("store: append log entries: %w", err)
+	}()
+	args := make([]any, 0, width*min(chunk, n))
+	for k := 0; k < n; k += chunk {
+		m := min(chunk, n-k)
+		args = args[:0]
+		for i := k; i < k+m; i++ {
+			args = row(i, args)
+		}
+		var err error
+		if m == chunk && n >= 2*chunk {
+			if full == nil {
+				if full, err = tx.Raw().PrepareContext(ctx, query(chunk)); err != nil {
+					return TranslateError(err)
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.Raw().ExecContext(ctx, query(m), args...)
+		}
+		if err != nil {
+			return TranslateError(err)
 		}
 	}
 	return nil
+}
+
+// entryHead returns the kind and ref of a canonical entry (keys sorted:
+// data, kind, ref, …) without decoding it, falling back to encoding/json
+// for anything unusual. The columns are for lookups only.
+func entryHead(e []byte) (kind, ref string) {
+	rest, ok := skipData(e)
+	if ok {
+		if kind, rest, ok = plainString(rest, `"kind":"`); ok && len(rest) > 0 && rest[0] == ',' {
+			if ref, _, ok = plainString(rest[1:], `"ref":"`); ok {
+				return kind, ref
+			}
+		}
+	}
+	var head struct{ Kind, Ref string }
+	json.Unmarshal(e, &head) // best effort
+	return head.Kind, head.Ref
+}
+
+// skipData skips `{` and an optional leading "data" object with its comma.
+func skipData(e []byte) ([]byte, bool) {
+	if len(e) == 0 || e[0] != '{' {
+		return nil, false
+	}
+	e = e[1:]
+	const key = `"data":{`
+	if !bytes.HasPrefix(e, []byte(key)) {
+		return e, true
+	}
+	depth, inString := 1, false
+	for i := len(key); i < len(e); i++ {
+		c := e[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				if i+1 < len(e) && e[i+1] == ',' {
+					return e[i+2:], true
+				}
+				return nil, false
+			}
+		}
+	}
+	return nil, false
+}
+
+// plainString reads `prefix` then a string without escapes up to its quote.
+func plainString(e []byte, prefix string) (string, []byte, bool) {
+	if !bytes.HasPrefix(e, []byte(prefix)) {
+		return "", nil, false
+	}
+	e = e[len(prefix):]
+	end := bytes.IndexByte(e, '"')
+	if end < 0 || bytes.IndexByte(e[:end], '\\') >= 0 {
+		return "", nil, false
+	}
+	return string(e[:end]), e[end+1:], true
 }
 
 // ReadOutbox implements ledger.Storage.
