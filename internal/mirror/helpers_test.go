@@ -30,6 +30,7 @@ type instance struct {
 	svc     *editorial.Service
 	handler http.Handler
 	log     *ledger.Log
+	dir     *mirror.Directory // the list of mirrors (footer, /mirrors.json)
 	// canary stands for the origin: it counts every request that reaches it.
 	canary *httptest.Server
 	hits   atomic.Int64
@@ -68,10 +69,10 @@ func mustWire(tb testing.TB, db *store.DB, svc *editorial.Service, dir string) *
 	if err != nil {
 		tb.Fatal(err)
 	}
-	inst := &instance{tb: tb, db: db, svc: svc, log: l}
+	inst := &instance{tb: tb, db: db, svc: svc, log: l, dir: mirror.NewDirectory(db)}
 	inst.MustSign()
 	h, err := web.New(web.Options{Service: svc, Public: db, Sessions: db, Logger: slog.New(slog.DiscardHandler),
-		Mounts: map[string]http.Handler{"/log/": l.Handler()}, LogContent: db.FindLogContent})
+		Mounts: map[string]http.Handler{"/log/": l.Handler()}, LogContent: db.FindLogContent, Mirrors: inst.dir})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,10 +2,15 @@ package mirror
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -36,6 +41,9 @@ type WatchResult struct {
 	URL        string
 	State      string
 	Size       int64     // the mirror's checkpoint size (0 when unknown)
+	Root       string    // its root hash, base64
+	Verified   bool      // the checkpoint is signed and consistent (ok or stale)
+	Files      int       // files fetched and compared with the manifest
 	Checkpoint string    // the mirror's signed checkpoint as fetched
 	BuiltAt    time.Time // from its manifest
 	Problem    string    // for people: why it is not ok
@@ -48,7 +56,13 @@ type WatchOptions struct {
 	// log entries it may miss, before it is stale (defaults 48 h and 0:
 	// any missing entry older than MaxAge).
 	MaxAge time.Duration
-	Now    func() time.Time
+	// SampleFiles is how many files besides index.html are fetched and
+	// compared with the mirror's manifest each time (default 8; chosen at
+	// random so that, round after round, the whole mirror is covered).
+	SampleFiles int
+	Now         func() time.Time
+	// Rand picks the sample (default math/rand/v2).
+	Rand func(n int) int
 }
 
 // WatchOne fetches a mirror's manifest and checkpoint and checks that the
@@ -95,6 +109,7 @@ func WatchOne(ctx context.Context, f Fetcher, l Log, mirrorURL string, o WatchOp
 		return res
 	}
 	res.Size = cp.Size
+	res.Root = base64.StdEncoding.EncodeToString(cp.Hash[:])
 	if m.LogRoot != "" && (m.LogSize != cp.Size || m.LogRoot != base64.StdEncoding.EncodeToString(cp.Hash[:])) {
 		res.State, res.Problem = StateAltered, "its manifest names another checkpoint than its log"
 		return res
@@ -108,6 +123,14 @@ func WatchOne(ctx context.Context, f Fetcher, l Log, mirrorURL string, o WatchOp
 		res.State, res.Problem = StateAltered, err.Error()
 		if !errors.Is(err, ErrInconsistent) {
 			res.State = StateUnknown
+		}
+		return res
+	}
+	res.Verified = true
+	if file, problem := checkSample(ctx, f, base, &m, o, &res); problem != "" {
+		res.State, res.Problem, res.Verified = StateAltered, file+": "+problem, false
+		if strings.HasPrefix(problem, "fetching") {
+			res.State = StateDown
 		}
 		return res
 	}
@@ -126,3 +149,52 @@ func fetchProblem(what string, status int, err error) string {
 	}
 	return fmt.Sprintf("fetching %s answered HTTP %d", what, status)
 }
+
+// checkSample fetches index.html and o.SampleFiles other files of the
+// manifest and compares their SHA-256 with it (logged content, whose name
+// is its hash, also with the name). It returns the first bad file and why.
+func checkSample(ctx context.Context, f Fetcher, base string, m *Manifest, o WatchOptions, res *WatchResult) (file, problem string) {
+	n := o.SampleFiles
+	if n == 0 {
+		n = 8
+	}
+	pick := o.Rand
+	if pick == nil {
+		pick = rand.IntN
+	}
+	names := make([]string, 0, len(m.Files))
+	for name, e := range m.Files {
+		if name != "index.html" && e.Dep != "log" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	sample := []string{}
+	if _, ok := m.Files["index.html"]; ok {
+		sample = append(sample, "index.html")
+	}
+	for i := 0; i < n && len(names) > 0; i++ {
+		j := pick(len(names))
+		sample = append(sample, names[j])
+		names[j] = names[len(names)-1]
+		names = names[:len(names)-1]
+	}
+	for _, name := range sample {
+		b, status, err := f.Fetch(ctx, base+escapePath(name))
+		if err != nil || status != 200 {
+			return name, fetchProblem(name, status, err)
+		}
+		sum := sha256.Sum256(b)
+		got := hex.EncodeToString(sum[:])
+		if got != m.Files[name].SHA256 {
+			return name, "its SHA-256 does not match the mirror's manifest"
+		}
+		if mm := contentNameRe.FindStringSubmatch(name); mm != nil && mm[1] != got {
+			return name, "its SHA-256 does not match its name (the hash the public log records)"
+		}
+		res.Files++
+	}
+	return "", ""
+}
+
+var contentNameRe = regexp.MustCompile(`/content/([0-9a-f]{64})\.json$`)

@@ -111,6 +111,9 @@ type Page struct {
 	Langs  []LangLink
 	Notice string
 	Alert  string // back-office banner (e.g. the public log is read-only)
+
+	// MirrorLinks is the footer's "if this site is blocked" list (public pages).
+	MirrorLinks *MirrorFooter
 }
 
 // LangLink is one entry of the language switch.
@@ -147,6 +150,7 @@ func (s *Server) page(r *http.Request, title string) Page {
 		}
 		p.Langs = append(p.Langs, LangLink{Code: code, Name: ll.T("lang.name"), Href: href, Current: code == loc})
 	}
+	s.mirrorPage(r, &p)
 	return p
 }
 

@@ -143,6 +143,16 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/safebox/{id}/read", post(actionRead, s.storiesOnly(s.handleAdminDepositRead))},
 		{"POST /admin/safebox/{id}/release", post(actionPublish, s.storiesOnly(s.handleAdminDepositRelease))},
 
+		// Mirrors: the public list and the back office (nil Options.Mirrors
+		// turns them off).
+		{"GET /mirrors.json", s.mirrorsOnly(s.handleMirrorsJSON)},
+		{"GET /admin/mirrors", get(actionRead, s.mirrorsOnly(s.handleAdminMirrors))},
+		{"POST /admin/mirrors", post(actionManageUsers, s.mirrorsOnly(s.handleAdminMirrorCreate))},
+		{"POST /admin/mirrors/onion", post(actionManageUsers, s.mirrorsOnly(s.handleAdminMirrorOnion))},
+		{"GET /admin/mirrors/{id}", get(actionManageUsers, s.mirrorsOnly(s.handleAdminMirrorEdit))},
+		{"POST /admin/mirrors/{id}", post(actionManageUsers, s.mirrorsOnly(s.handleAdminMirrorUpdate))},
+		{"POST /admin/mirrors/{id}/delete", post(actionManageUsers, s.mirrorsOnly(s.handleAdminMirrorDelete))},
+
 		// Anything else is the site's 404 page.
 		{"/", http.HandlerFunc(s.notFound)},
 	}

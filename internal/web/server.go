@@ -66,6 +66,10 @@ type Options struct {
 	// Stories serves /stories, /safebox and their back office; nil turns
 	// them off.
 	Stories Stories
+	// Mirrors is the list of the instance's mirrors and its onion address
+	// (footer of public pages, /mirrors.json, /admin/mirrors); nil turns
+	// them off.
+	Mirrors Mirrors
 
 	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
