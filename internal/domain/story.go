@@ -63,6 +63,10 @@ type Story struct {
 	// IntakeReportID is the intake report the story came from: publishing
 	// then needs the source's approval of the very revision.
 	IntakeReportID int64 `json:"intake_report_id,omitempty"`
+	// IntakeFiles are the report's attachments carried over: references to
+	// the sealed originals (never re-encrypted, never modified), which stay
+	// in the intake blob store with the report. Staff only.
+	IntakeFiles []IntakeFileRef `json:"intake_files,omitempty"`
 	// DepositID is the safe-box deposit the story was released from.
 	DepositID int64 `json:"deposit_id,omitempty"`
 
@@ -75,6 +79,16 @@ type Story struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 	CreatedBy        int64      `json:"created_by,omitempty"`
 	UpdatedBy        int64      `json:"updated_by,omitempty"`
+}
+
+// IntakeFileRef points a story at a sealed original of the intake report
+// it came from: the attachment, its ciphertext blob and the SHA-256 of its
+// plaintext (what the source sent).
+type IntakeFileRef struct {
+	AttachmentID    int64  `json:"attachment_id"`
+	BlobSHA256      string `json:"blob_sha256"`
+	PlaintextSHA256 string `json:"plaintext_sha256"`
+	Size            int64  `json:"size"`
 }
 
 var (

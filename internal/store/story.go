@@ -157,7 +157,7 @@ func (d *DB) UpdateStory(ctx context.Context, st *domain.Story, by *domain.User,
 	next.Slug, next.Version, next.Publication = cur.Slug, cur.Version+1, domain.PublicationDraft
 	next.CreatedAt, next.CreatedBy, next.UpdatedAt, next.UpdatedBy = cur.CreatedAt, cur.CreatedBy, tx.Now, uid(by)
 	next.PublishedVersion, next.PublishedAt, next.WithdrawalReason = cur.PublishedVersion, cur.PublishedAt, cur.WithdrawalReason
-	next.IntakeReportID, next.DepositID = cur.IntakeReportID, cur.DepositID
+	next.IntakeReportID, next.DepositID, next.IntakeFiles = cur.IntakeReportID, cur.DepositID, cur.IntakeFiles
 	if next.AuthorSealed == nil {
 		next.AuthorSealed = cur.AuthorSealed
 	}

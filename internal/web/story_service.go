@@ -25,6 +25,11 @@ type Stories interface {
 	Search(ctx context.Context, f domain.StoryFilter) (*domain.StoryPage, error)
 	ForIncident(ctx context.Context, ref string) ([]*domain.PublicStory, error)
 
+	FromIntake(ctx context.Context, by *domain.User, reportID int64, st *domain.Story, realName, note string) error
+	SourceStories(ctx context.Context, reportID int64) ([]*stories.StoryReview, error)
+	SourceApprove(ctx context.Context, reportID, storyID int64, version int) error
+	SourceWithdrawConsent(ctx context.Context, reportID, storyID int64) error
+
 	Editors(ctx context.Context) ([]stories.Editor, error)
 	Deposit(ctx context.Context, who stories.Depositor, in stories.DepositInput) (*stories.NewDeposit, error)
 	CheckIn(ctx context.Context, who stories.Depositor) ([]*domain.Deposit, error)
