@@ -24,7 +24,7 @@ type pushLog struct {
 	store             *ledger.MemoryStorage
 }
 
-func mustPushLog(t *testing.T, witnesses ...string) *pushLog {
+func mustPushLog(t testing.TB, witnesses ...string) *pushLog {
 	t.Helper()
 	skey, vkey, err := ledger.GenerateKey(pushOrigin)
 	if err != nil {
@@ -35,7 +35,7 @@ func mustPushLog(t *testing.T, witnesses ...string) *pushLog {
 	return pl
 }
 
-func (pl *pushLog) reopen(t *testing.T, witnesses ...string) {
+func (pl *pushLog) reopen(t testing.TB, witnesses ...string) {
 	t.Helper()
 	l, err := ledger.New(ledger.Config{Origin: pushOrigin, Storage: pl.store, SignerKey: pl.skey, StateDir: pl.state, Witnesses: witnesses})
 	if err != nil {
@@ -44,7 +44,7 @@ func (pl *pushLog) reopen(t *testing.T, witnesses ...string) {
 	pl.Log = l
 }
 
-func (pl *pushLog) grow(t *testing.T, from, to int) []byte {
+func (pl *pushLog) grow(t testing.TB, from, to int) []byte {
 	t.Helper()
 	ctx := context.Background()
 	for i := from; i < to; i++ {
@@ -294,4 +294,27 @@ func TestCosignatureHandler(t *testing.T) {
 	if resp, _ := http.Get(srv.URL); resp.StatusCode != 405 {
 		t.Errorf("GET: %d", resp.StatusCode)
 	}
+}
+
+// FuzzCosignatureHandler posts arbitrary bodies to POST /log/cosignature:
+// the answer is always one of the documented codes, never 500, and never
+// 204 for anything but a real cosignature of the published checkpoint.
+func FuzzCosignatureHandler(f *testing.F) {
+	pl := mustPushLog(f)
+	w := ledgertest.NewWitness(f, "w.example", pl.vkey)
+	pl.reopen(f, w.VKey)
+	cp := pl.grow(f, 0, 3)
+	f.Add([]byte("hello"))
+	f.Add(cp)
+	f.Add(w.Cosign(f, cp))
+	h := pl.CosignatureHandler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/log/cosignature", strings.NewReader(string(body))))
+		switch rec.Code {
+		case 204, 400, 403, 409, 413:
+		default:
+			t.Fatalf("status %d for %q", rec.Code, body)
+		}
+	})
 }
