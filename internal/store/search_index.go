@@ -37,7 +37,7 @@ func (d *DB) indexMatcher(ctx context.Context, tx *Tx, gen int64, f domain.Incid
 		return nil, nil, nil
 	}
 	if q.fts != "" && !m.none {
-		if m.ids, err = d.ftsIDs(ctx, tx, idx, q.fts); err != nil {
+		if m.ids, m.idCount, err = d.ftsIDs(ctx, tx, idx, q.fts); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -162,25 +162,27 @@ func (d *DB) PublicGeneration(ctx context.Context) (int64, error) {
 	return publicGeneration(ctx, d.Reader())
 }
 
-// relevanceBound is how many of the newest matches relevance ranks: a
-// query matching more (a common word in a million incidents) gets those
-// ranked first, then the rest of its matches newest first. Ranking every
-// match would cost a score per match on every page; with at most this many
-// matches the order is the full ranking (the same as EachPublic's).
-const relevanceBound = 1000
+// relevanceBound is the most full-text matches relevance ranks: ranking
+// costs a score per match (FTS5's bm25, PostgreSQL's ts_rank) on every
+// page, so a query matching more (a common word in a million incidents)
+// is listed newest first. Up to the bound the order is the full ranking,
+// the same as EachPublic's.
+const relevanceBound = 20_000
 
 // relevancePage returns the page at offset (limit rows) of the relevance
-// order: the newest relevanceBound matches by rank (best first, then
-// newest), followed by the other matches newest first.
+// order: by rank (best first, then newest) when the query matches at most
+// relevanceBound incidents, else newest first.
 func (d *DB) relevancePage(ctx context.Context, tx *Tx, idx *pubIndex, m *pubMatcher, q publicQuery, offset, limit int, needTotal bool) (*indexResult, error) {
-	res := idx.run(m, false, 0, 0, relevanceBound+offset+limit, false, needTotal)
-	ranked := res.page[:min(len(res.page), relevanceBound)]
-	if len(ranked) > 1 {
-		score, err := d.ftsRanks(ctx, tx, q.fts, ranked)
+	if m.idCount > relevanceBound {
+		return idx.run(m, false, 0, offset, limit, false, needTotal), nil
+	}
+	res := idx.run(m, false, 0, 0, relevanceBound, false, true)
+	if len(res.page) > 1 {
+		score, err := d.ftsRanks(ctx, tx, q.fts)
 		if err != nil {
 			return nil, err
 		}
-		slices.SortStableFunc(ranked, func(a, b pubRow) int {
+		slices.SortStableFunc(res.page, func(a, b pubRow) int {
 			if c := cmp.Compare(score[a.id], score[b.id]); c != 0 {
 				return c
 			}
@@ -195,39 +197,34 @@ func (d *DB) relevancePage(ctx context.Context, tx *Tx, idx *pubIndex, m *pubMat
 	return res, nil
 }
 
-// ftsRanks returns the full-text rank of each row for the query, lower is
-// better (FTS5's bm25 rank; minus ts_rank on PostgreSQL), as the SQL
+// ftsRanks returns the full-text rank of every match of the query, lower
+// is better (FTS5's bm25 rank; minus ts_rank on PostgreSQL), as the SQL
 // relevance order computes them.
-func (d *DB) ftsRanks(ctx context.Context, tx *Tx, fts string, rows []pubRow) (map[int64]float64, error) {
-	out := make(map[int64]float64, len(rows))
-	for len(rows) > 0 {
-		k := min(len(rows), 500)
-		args := []any{fts}
-		for _, r := range rows[:k] {
-			args = append(args, r.id)
-		}
-		s := "SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? AND rowid IN (" + placeholders(k) + ")"
-		if d.dialect.IsPostgres() {
-			s = "SELECT id, -ts_rank(fts, plainto_tsquery('simple', ?)) FROM public_incidents WHERE id IN (" + placeholders(k) + ")"
-		}
-		rs, err := tx.Query(ctx, s, args...)
-		if err != nil {
+func (d *DB) ftsRanks(ctx context.Context, tx *Tx, fts string) (map[int64]float64, error) {
+	s := "SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ?"
+	if d.dialect.IsPostgres() {
+		s = "SELECT p.id, -ts_rank(p.fts, plainto_tsquery('simple', ?)) FROM public_incidents p WHERE p.status = 'published' AND " + d.dialect.ftsWhere()
+	}
+	args := []any{fts}
+	if d.dialect.IsPostgres() {
+		args = append(args, fts)
+	}
+	rs, err := tx.Query(ctx, s, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: rank: %w", err)
+	}
+	defer rs.Close()
+	out := map[int64]float64{}
+	for rs.Next() {
+		var id int64
+		var score float64
+		if err := rs.Scan(&id, &score); err != nil {
 			return nil, fmt.Errorf("store: rank: %w", err)
 		}
-		for rs.Next() {
-			var id int64
-			var score float64
-			if err := rs.Scan(&id, &score); err != nil {
-				rs.Close()
-				return nil, fmt.Errorf("store: rank: %w", err)
-			}
-			out[id] = score
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
-			return nil, fmt.Errorf("store: rank: %w", err)
-		}
-		rows = rows[k:]
+		out[id] = score
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("store: rank: %w", err)
 	}
 	return out, nil
 }
