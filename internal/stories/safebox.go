@@ -1,6 +1,7 @@
 package stories
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -66,14 +67,18 @@ type DepositInput struct {
 }
 
 // Validate reports problems with the input as field → message.
-func (in *DepositInput) Validate() error {
+func (in *DepositInput) Validate() error { return in.validate(len(in.Bundle.Files)) }
+
+// validate checks the input of a deposit holding files files (the streamed
+// path knows only how many files it sealed).
+func (in *DepositInput) validate(files int) error {
 	p := map[string]string{}
 	in.Bundle.Title = strings.TrimSpace(in.Bundle.Title)
 	in.Bundle.Byline = strings.TrimSpace(in.Bundle.Byline)
 	if in.Bundle.Title == "" {
 		p["title"] = "Give the deposit a title (it stays sealed)."
 	}
-	if strings.TrimSpace(in.Bundle.Text) == "" && len(in.Bundle.Files) == 0 {
+	if strings.TrimSpace(in.Bundle.Text) == "" && files == 0 {
 		p["text"] = "Deposit some text or files."
 	}
 	if in.CheckInEvery < MinCheckIn || in.CheckInEvery > MaxCheckIn {
@@ -111,21 +116,40 @@ type NewDeposit struct {
 // the key's envelopes: to the depositor, to each named reader, and in pairs
 // to the release editors (an envelope sealed to one editor, then to
 // another: opening it needs both). The content's SHA-256 enters the log.
+// Files held in memory go through the same sealed stream as uploads
+// (DepositSealed).
 func (s *Service) Deposit(ctx context.Context, who Depositor, in DepositInput) (*NewDeposit, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	in.Readers, in.ReleaseEditors = uniq(in.Readers), uniq(in.ReleaseEditors)
-	plain, err := in.Bundle.Encode()
+	dw, err := NewDepositWriter(in.Bundle.Title, in.Bundle.Byline, in.Bundle.Text)
 	if err != nil {
-		return nil, fmt.Errorf("stories: deposit: %w", err)
+		return nil, err
 	}
-	if len(plain) > MaxDepositBytes {
-		return nil, domain.Errorf(domain.ETOOLARGE, "A deposit is at most %d MB.", MaxDepositBytes>>20)
+	for _, f := range in.Bundle.Files {
+		if err := dw.AddFile(f.Name, f.MediaType, bytes.NewReader(f.Data)); err != nil {
+			return nil, err
+		}
+	}
+	return s.DepositSealed(ctx, who, in, dw)
+}
+
+// DepositSealed stores a deposit whose bundle dw sealed as it streamed
+// (in.Bundle's files are ignored: dw holds them, sealed). It checks in
+// first, so a refused deposit stores nothing.
+func (s *Service) DepositSealed(ctx context.Context, who Depositor, in DepositInput, dw *DepositWriter) (*NewDeposit, error) {
+	in.Bundle.Title, in.Bundle.Byline, in.Bundle.Text = dw.title, dw.byline, dw.text
+	if err := in.validate(dw.files); err != nil {
+		return nil, err
+	}
+	in.Readers, in.ReleaseEditors = uniq(in.Readers), uniq(in.ReleaseEditors)
+	sealed, sum, size, err := dw.finish()
+	if err != nil {
+		return nil, err
 	}
 	out := &NewDeposit{}
 	dep := &domain.Deposit{Readers: in.Readers, ReleaseEditors: in.ReleaseEditors, CheckInEvery: in.CheckInEvery,
-		Grace: in.Grace, OnSilence: in.OnSilence, Size: int64(len(plain))}
+		Grace: in.Grace, OnSilence: in.OnSilence, Size: size}
 	// The depositor's own key.
 	var depositor age.Recipient
 	var by *domain.User
@@ -156,15 +180,7 @@ func (s *Service) Deposit(ctx context.Context, who Depositor, in DepositInput) (
 		depositor = keys.Identity.Recipient()
 		dep.DepositorLookup, dep.DepositorKey = keys.LookupKey, keys.Identity.Recipient().String()
 	}
-	key, err := intake.NewReportKey()
-	if err != nil {
-		return nil, err
-	}
-	sealed, err := sealBytes(plain, []age.Recipient{key.Recipient()})
-	if err != nil {
-		return nil, fmt.Errorf("stories: deposit: %w", err)
-	}
-	secret := []byte(key.String())
+	secret := []byte(dw.key.String())
 	env, err := sealBytes(secret, []age.Recipient{depositor})
 	if err != nil {
 		return nil, err
@@ -204,8 +220,7 @@ func (s *Service) Deposit(ctx context.Context, who Depositor, in DepositInput) (
 			}
 		}
 	}
-	sum := sha256.Sum256(plain)
-	dep.SHA256 = hex.EncodeToString(sum[:])
+	dep.SHA256 = sum
 	ref := make([]byte, 8)
 	if _, err := rand.Read(ref); err != nil {
 		return nil, err
