@@ -18,7 +18,7 @@ import (
 // runMirror is `presswatch mirror build | watch`.
 func runMirror(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(env.Stderr, "Usage: presswatch mirror build --out DIR [--base-url URL] [--check] [--archive FILE.tar.zst|.zip]\n       presswatch mirror watch --mirror URL... [--once] [--interval 1h]")
+		fmt.Fprintln(env.Stderr, "Usage: presswatch mirror build --out DIR [--base-url URL] [--check] [--archive FILE.tar.zst|.zip]\n       presswatch mirror watch [--mirror URL...] [--once] [--interval 1h]")
 		return 2
 	}
 	switch args[0] {
@@ -128,19 +128,17 @@ func runMirrorWatch(ctx context.Context, env *Env, args []string) int {
 	var cfg config.Config
 	var lopt logOptions
 	var mirrors mirrorList
-	fs := newFlags(env, "mirror watch", "mirror watch --mirror URL... [--once] [--interval 1h] [--max-age 48h]")
+	fs := newFlags(env, "mirror watch", "mirror watch [--mirror URL...] [--once] [--interval 1h] [--max-age 48h]")
 	cfg.Register(fs, env.Getenv)
 	cfg.RegisterNetwork(fs, env.Getenv)
 	lopt.register(fs, env.Getenv)
-	fs.Var(&mirrors, "mirror", "a mirror's URL (repeat the flag for several)")
+	fs.Var(&mirrors, "mirror", "check this URL only, not the instance's list, and record nothing (repeat the flag for several)")
 	once := fs.Bool("once", false, "check every mirror once, then exit (1 when one is not ok)")
 	interval := fs.Duration("interval", time.Hour, "time between two rounds")
 	maxAge := fs.Duration("max-age", mirror.DefaultMaxAge, "a mirror older than this that misses log entries is stale")
+	sample := fs.Int("sample", 8, "files besides index.html fetched from each mirror and compared with its manifest")
 	if code := parse(fs, args); code >= 0 {
 		return code
-	}
-	if len(mirrors) == 0 {
-		return usageError(env, fs, "mirror watch needs at least one --mirror URL")
 	}
 	db, err := openStore(ctx, &cfg, requireCurrent)
 	if err != nil {
@@ -153,16 +151,30 @@ func runMirrorWatch(ctx context.Context, env *Env, args []string) int {
 	}
 	client := safehttp.New(safehttp.Options{AllowPrivate: cfg.AllowPrivate, Proxy: cfg.Proxy, Timeout: 60 * time.Second,
 		MaxBodyBytes: 64 << 20, Logger: newLogger(env.Stderr, cfg.LogLevel)})
-	f := safeFetcher{c: client}
+	f := mirror.SafeFetcher{Client: client}
+	wo := mirror.WatchOptions{MaxAge: *maxAge, SampleFiles: *sample}
 	for {
+		var results []mirror.WatchResult
+		if len(mirrors) > 0 {
+			for _, u := range mirrors {
+				results = append(results, mirror.WatchOne(ctx, f, lg, u, wo))
+			}
+		} else {
+			results, err = mirror.WatchList(ctx, f, lg, db, mirror.ListOptions{WatchOptions: wo, Proxy: cfg.Proxy != ""})
+			if err != nil {
+				return fail(env, err)
+			}
+			if len(results) == 0 {
+				fmt.Fprintln(env.Stderr, "presswatch: no mirror to watch: add some at /admin/mirrors, or give --mirror URL")
+			}
+		}
 		bad := 0
-		for _, u := range mirrors {
-			r := mirror.WatchOne(ctx, f, lg, u, mirror.WatchOptions{MaxAge: *maxAge})
+		for _, r := range results {
 			if r.State != mirror.StateOK {
 				bad++
 				fmt.Fprintf(env.Stdout, "%s %s size=%d: %s\n", r.State, r.URL, r.Size, r.Problem)
 			} else {
-				fmt.Fprintf(env.Stdout, "ok %s size=%d built %s\n", r.URL, r.Size, r.BuiltAt.Format(time.RFC3339))
+				fmt.Fprintf(env.Stdout, "ok %s size=%d built %s, %d files match\n", r.URL, r.Size, r.BuiltAt.Format(time.RFC3339), r.Files)
 			}
 		}
 		if *once {
@@ -177,22 +189,4 @@ func runMirrorWatch(ctx context.Context, env *Env, args []string) int {
 		case <-time.After(*interval):
 		}
 	}
-}
-
-// safeFetcher fetches through safehttp, the only outbound client.
-type safeFetcher struct{ c *safehttp.Client }
-
-func (s safeFetcher) Fetch(ctx context.Context, url string) ([]byte, int, error) {
-	res, err := s.c.Get(ctx, url)
-	if err != nil {
-		return nil, 0, err
-	}
-	ex := res.Final()
-	if ex == nil {
-		return nil, 0, fmt.Errorf("no response from %s", url)
-	}
-	if ex.Truncated {
-		return nil, ex.StatusCode, fmt.Errorf("%s is larger than allowed", url)
-	}
-	return ex.Body, ex.StatusCode, nil
 }

@@ -36,6 +36,7 @@ type serveOptions struct {
 	secureCookies bool
 	log           logOptions
 	intake        intakeOptions
+	mirror        mirrorOptions
 }
 
 func runServe(ctx context.Context, env *Env, args []string) int {
@@ -50,6 +51,7 @@ func runServe(ctx context.Context, env *Env, args []string) int {
 	fs.BoolVar(&opt.secureCookies, "secure-cookies", env.Getenv("PRESSWATCH_SECURE_COOKIES") == "1", "the site is served over HTTPS (directly or behind a TLS proxy): use __Host- Secure cookies (env PRESSWATCH_SECURE_COOKIES=1)")
 	opt.log.register(fs, env.Getenv)
 	opt.intake.register(fs, env.Getenv)
+	opt.mirror.register(fs)
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
@@ -118,6 +120,10 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 		return nil, err
 	}
 	if err := wireStories(ctx, cfg, s, &webOpts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := wireMirror(ctx, cfg, opt, s, &webOpts); err != nil {
 		s.Close()
 		return nil, err
 	}
