@@ -9,6 +9,7 @@ import (
 	"github.com/presswatch/presswatch/internal/config"
 	"github.com/presswatch/presswatch/internal/domain"
 	"github.com/presswatch/presswatch/internal/evidence"
+	"github.com/presswatch/presswatch/internal/safehttp"
 )
 
 func runCapture(ctx context.Context, env *Env, args []string) int {
@@ -81,10 +82,19 @@ func runCapture(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	if done.State == domain.CaptureFailed {
+		if strings.Contains(done.Error, safehttp.ErrBlockedAddress.Error()) {
+			fmt.Fprintln(env.Stderr, refusedPrivate)
+		} else {
+			fmt.Fprintf(env.Stderr, "presswatch: the capture failed: %s (the failure is recorded as capture %d)\n", done.Error, done.ID)
+		}
 		return 1
 	}
 	return 0
 }
+
+// refusedPrivate explains a fetch safehttp refused.
+const refusedPrivate = "presswatch: refused: the address is private, loopback, link-local or otherwise internal, and presswatch does not fetch such addresses " +
+	"(use --insecure-allow-private-addresses only for tests and isolated networks). The refusal is recorded as a failed capture."
 
 // reorder moves flags after positional arguments to the front, so that
 // "capture URL --incident X" parses like "capture --incident X URL".

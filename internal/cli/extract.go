@@ -54,6 +54,10 @@ func runExtract(ctx context.Context, env *Env, args []string) int {
 		}
 		art, err = extract.Extract(b, base)
 	}
+	if errors.Is(err, safehttp.ErrBlockedAddress) {
+		fmt.Fprintln(env.Stderr, strings.Replace(refusedPrivate, " The refusal is recorded as a failed capture.", "", 1))
+		return 1
+	}
 	if err != nil && !errors.Is(err, extract.ErrNoText) {
 		return fail(env, err)
 	}
