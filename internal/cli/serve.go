@@ -127,6 +127,7 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 		s.Close()
 		return nil, err
 	}
+	wireMonitor(env, cfg, s, &webOpts)
 	wireMaintenance(ctx, s)
 	wirePerf(ctx, s)
 	handler, err := web.New(webOpts)

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/presswatch/presswatch/internal/monitor"
 	"github.com/presswatch/presswatch/internal/safehttp"
 	"github.com/presswatch/presswatch/internal/store"
+	"github.com/presswatch/presswatch/internal/web"
 )
 
 // testResolverEnv names a test-only variable: with
@@ -189,5 +192,274 @@ func setupMonitorWorkers(ctx context.Context, rt *jobRuntime, workers *jobs.Work
 		return fmt.Errorf("registering the monitor workers: %w", err)
 	}
 	rt.Periodic = append(rt.Periodic, monitor.PeriodicRound(time.Minute))
+	return nil
+}
+
+// wireMonitor serves the monitor's pages (/outlets, /admin/outlets,
+// /admin/detections) from the database; feeds and sitemaps of a new or
+// edited outlet are checked through the monitor's safehttp client.
+func wireMonitor(env *Env, cfg *config.Config, s *Server, w *web.Options) {
+	w.Monitor = &monitorPages{db: s.DB, store: s.DB.Monitor(), svc: s.Service,
+		fetcher: monitor.SafeFetcher{Client: monitorClient(cfg, env.Getenv, s.Logger)}, logger: s.Logger}
+}
+
+// monitorPages adapts the monitor's store, its diff and the editorial
+// service to web.Monitor.
+type monitorPages struct {
+	db      *store.DB
+	store   *store.MonitorStore
+	svc     *editorial.Service
+	fetcher monitor.Fetcher
+	logger  *slog.Logger
+}
+
+var _ web.Monitor = (*monitorPages)(nil)
+
+func outletInfo(o monitor.Outlet, c store.OutletCount) *web.OutletInfo {
+	return &web.OutletInfo{Slug: o.Slug, Name: o.Name, Country: o.Country, Language: o.Language, Homepage: o.Homepage,
+		Feeds: o.Feeds, Sitemaps: o.Sitemaps, IgnoreRobots: o.IgnoreRobots, PollEvery: o.PollEvery,
+		Articles: c.Articles, Removals: c.Removals, Edits: c.Edits}
+}
+
+func (p *monitorPages) Outlets(ctx context.Context) ([]*web.OutletInfo, error) {
+	list, err := p.store.Outlets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := p.store.OutletCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*web.OutletInfo, 0, len(list))
+	for _, o := range list {
+		out = append(out, outletInfo(o, counts[o.Slug]))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
+	return out, nil
+}
+
+func (p *monitorPages) Outlet(ctx context.Context, slug string) (*web.OutletInfo, error) {
+	o, err := p.store.Outlet(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := p.store.OutletCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return outletInfo(o, counts[o.Slug]), nil
+}
+
+func (p *monitorPages) OutletArticles(ctx context.Context, slug string, limit int) ([]web.MonitoredArticle, error) {
+	list, err := p.store.OutletArticles(ctx, slug, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.MonitoredArticle, 0, len(list))
+	for _, a := range list {
+		title := a.Title
+		if a.Baseline.Title != "" {
+			title = a.Baseline.Title
+		}
+		out = append(out, web.MonitoredArticle{URL: a.URL, Title: title, State: string(a.State), FirstSeen: a.FirstSeen, LastCheck: a.LastCheck, Checks: a.Checks})
+	}
+	return out, nil
+}
+
+// CheckOutlet fetches every feed and sitemap: each must answer 200 with a
+// feed (RSS, Atom, JSON Feed) or a sitemap that parses.
+func (p *monitorPages) CheckOutlet(ctx context.Context, o *web.OutletInfo) map[string]string {
+	problems := map[string]string{}
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	check := func(field, raw string, parse func([]byte) error) {
+		if problems[field] != "" {
+			return
+		}
+		u, err := monitor.NormalizeURL(raw)
+		if err != nil {
+			problems[field] = fmt.Sprintf("%s is not an http or https address.", raw)
+			return
+		}
+		res, err := p.fetcher.Fetch(ctx, u, monitor.Conditional{})
+		if err != nil {
+			problems[field] = fmt.Sprintf("%s could not be fetched: %s", raw, fetchProblem(err))
+			return
+		}
+		if res.Status != 200 {
+			problems[field] = fmt.Sprintf("%s answered HTTP %d.", raw, res.Status)
+			return
+		}
+		if err := parse(res.Body); err != nil {
+			what := "an RSS, Atom or JSON feed"
+			if field == "sitemaps" {
+				what = "a sitemap"
+			}
+			problems[field] = fmt.Sprintf("%s did not answer with %s presswatch can read.", raw, what)
+		}
+	}
+	for _, f := range o.Feeds {
+		check("feeds", f, func(b []byte) error { _, err := monitor.ParseFeed(b); return err })
+	}
+	for _, sm := range o.Sitemaps {
+		check("sitemaps", sm, func(b []byte) error { _, err := monitor.ParseSitemap(b); return err })
+	}
+	return problems
+}
+
+// fetchProblem says why a fetch failed without internal detail.
+func fetchProblem(err error) string {
+	switch {
+	case errors.Is(err, safehttp.ErrBlockedAddress):
+		return "the address is private or local, which the monitor never fetches"
+	case errors.Is(err, safehttp.ErrBlockedScheme):
+		return "only http and https are fetched"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer in time"
+	}
+	return "no answer (DNS, refused or reset connection)"
+}
+
+func (p *monitorPages) SaveOutlet(ctx context.Context, by *domain.User, in *web.OutletInfo, create bool) error {
+	if by == nil || !domain.Can(by.Role, domain.ActionEdit) {
+		return domain.Errorf(domain.EFORBIDDEN, "Only editors and admins manage outlets.")
+	}
+	o, err := newOutlet(in.Name, in.Homepage, in.Slug, in.Country, in.Language, in.Feeds, in.Sitemaps)
+	if err != nil {
+		return domain.Errorf(domain.EINVALID, "%s", strings.ReplaceAll(err.Error(), "--", ""))
+	}
+	o.IgnoreRobots, o.PollEvery = in.IgnoreRobots, in.PollEvery
+	if create {
+		return p.store.CreateOutlet(ctx, o, by.ID)
+	}
+	return p.store.UpdateOutlet(ctx, o, by.ID)
+}
+
+func (p *monitorPages) RemoveOutlet(ctx context.Context, by *domain.User, slug string) error {
+	if by == nil || !domain.Can(by.Role, domain.ActionEdit) {
+		return domain.Errorf(domain.EFORBIDDEN, "Only editors and admins manage outlets.")
+	}
+	return p.store.RemoveOutletBy(ctx, slug, by.ID)
+}
+
+func (p *monitorPages) Detections(ctx context.Context, f web.DetectionFilter) ([]*web.DetectionInfo, error) {
+	list, err := p.store.FindDetections(ctx, store.DetectionQuery{
+		DetectionFilter: monitor.DetectionFilter{Kind: monitor.Kind(f.Kind), Outlet: f.Outlet},
+		Review:          f.Review, Newest: true, Limit: f.Limit})
+	if err != nil {
+		return nil, err
+	}
+	names := p.outletNames(ctx)
+	out := make([]*web.DetectionInfo, 0, len(list))
+	for _, d := range list {
+		out = append(out, p.detectionInfo(ctx, d, names))
+	}
+	return out, nil
+}
+
+func (p *monitorPages) Detection(ctx context.Context, id int64) (*web.DetectionInfo, error) {
+	d, err := p.store.Detection(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	info := p.detectionInfo(ctx, d, p.outletNames(ctx))
+	for _, row := range monitor.SideBySide(d.Diff) {
+		r := web.DiffRow{Op: string(row.Op)}
+		for _, s := range row.Left {
+			r.Left = append(r.Left, web.DiffSegment{Text: s.Text, Changed: s.Changed})
+		}
+		for _, s := range row.Right {
+			r.Right = append(r.Right, web.DiffSegment{Text: s.Text, Changed: s.Changed})
+		}
+		info.Rows = append(info.Rows, r)
+	}
+	return info, nil
+}
+
+func (p *monitorPages) outletNames(ctx context.Context) map[string]string {
+	names := map[string]string{}
+	list, err := p.store.Outlets(ctx)
+	if err != nil {
+		p.logger.Warn("monitor pages: outlets", "err", err)
+	}
+	for _, o := range list {
+		names[o.Slug] = o.Name
+	}
+	return names
+}
+
+func (p *monitorPages) detectionInfo(ctx context.Context, d monitor.Detection, names map[string]string) *web.DetectionInfo {
+	info := &web.DetectionInfo{ID: d.ID, Kind: string(d.Kind), URL: d.URL, Outlet: d.Outlet, OutletName: names[d.Outlet],
+		At: d.At, Reason: d.Reason, Parts: d.Parts, Headline: d.Before.Title,
+		BeforeStatus: d.Before.Status, AfterStatus: d.After.Status, AfterFinalURL: d.After.FinalURL,
+		BeforeCapture: d.Before.CaptureID, AfterCapture: d.After.CaptureID, IncidentID: d.IncidentID, Review: d.Review}
+	if info.OutletName == "" {
+		info.OutletName = d.Outlet
+	}
+	if info.AfterFinalURL == d.URL {
+		info.AfterFinalURL = ""
+	}
+	if d.IncidentID != 0 {
+		// Only a published incident has a public ref worth linking.
+		if inc, err := p.db.FindIncident(ctx, d.IncidentID); err == nil && inc.PublishedVersion > 0 &&
+			inc.Publication != domain.PublicationWithdrawn {
+			info.IncidentRef = inc.Ref
+		}
+	}
+	return info
+}
+
+// monitorDismissedTag marks a draft incident whose detection an editor
+// dismissed (it replaces the tag "monitor").
+const monitorDismissedTag = "monitor-dismissed"
+
+// ReviewDetection confirms or dismisses a detection (audited by the
+// store), then notes the decision on its draft incident: a comment in
+// both cases and, on dismissal of a still-draft incident, a new revision
+// tagged monitor-dismissed (nothing is deleted). The two steps are two
+// transactions: when the second fails the decision stands and the failure
+// is logged.
+func (p *monitorPages) ReviewDetection(ctx context.Context, by *domain.User, id int64, confirm bool, note string) error {
+	if by == nil || !domain.Can(by.Role, domain.ActionEdit) {
+		return domain.Errorf(domain.EFORBIDDEN, "Only editors and admins confirm or dismiss detections.")
+	}
+	d, err := p.store.Detection(ctx, id)
+	if err != nil {
+		return err
+	}
+	review := monitor.ReviewDismissed
+	if confirm {
+		review = monitor.ReviewConfirmed
+	}
+	if err := p.store.ReviewDetection(ctx, id, review, by.ID); err != nil {
+		return err
+	}
+	if d.IncidentID == 0 {
+		return nil
+	}
+	text := fmt.Sprintf("Detection %d (%s of %s) %s by %s.", d.ID, d.Kind, d.URL, review, by.Email)
+	if note != "" {
+		text += " " + note
+	}
+	if err := p.svc.Comment(ctx, by, d.IncidentID, text); err != nil {
+		p.logger.Error("monitor pages: comment on incident", "detection", id, "incident", d.IncidentID, "err", err)
+	}
+	if confirm {
+		return nil
+	}
+	inc, err := p.svc.FindIncident(ctx, by, d.IncidentID)
+	if err != nil || inc.Publication != domain.PublicationDraft {
+		return nil // published or in review: the comment says it; editors decide
+	}
+	tags := []string{monitorDismissedTag}
+	for _, t := range inc.Tags {
+		if t != "monitor" && t != monitorDismissedTag {
+			tags = append(tags, t)
+		}
+	}
+	inc.Tags = tags
+	if err := p.svc.UpdateIncident(ctx, by, inc, text); err != nil {
+		p.logger.Error("monitor pages: mark dismissed incident", "detection", id, "incident", d.IncidentID, "err", err)
+	}
 	return nil
 }

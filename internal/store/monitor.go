@@ -646,3 +646,136 @@ func (s *MonitorStore) CountDue(ctx context.Context, now time.Time) (int, error)
 	}
 	return n, nil
 }
+
+// CreateOutlet adds an outlet for a staff member (ECONFLICT when the slug
+// is taken) with an audit row, in one transaction.
+func (s *MonitorStore) CreateOutlet(ctx context.Context, o monitor.Outlet, userID int64) error {
+	return s.writeOutlet(ctx, o, userID, true)
+}
+
+// UpdateOutlet changes an outlet's settings for a staff member (ENOTFOUND)
+// with an audit row, in one transaction.
+func (s *MonitorStore) UpdateOutlet(ctx context.Context, o monitor.Outlet, userID int64) error {
+	return s.writeOutlet(ctx, o, userID, false)
+}
+
+func (s *MonitorStore) writeOutlet(ctx context.Context, o monitor.Outlet, userID int64, create bool) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.d.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := tx.d.Time(tx.Now)
+	action := "outlet.update"
+	if create {
+		action = "outlet.create"
+		if _, err := tx.Exec(ctx, `INSERT INTO monitor_outlets (`+outletColumns+`, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.Slug, o.Name, o.Country, o.Language, o.Homepage, jsonList(o.Feeds), jsonList(o.Sitemaps), o.IgnoreRobots,
+			int64(o.PollEvery/time.Second), now, now); err != nil {
+			if domain.ErrorCode(TranslateError(err)) == domain.ECONFLICT {
+				return domain.Errorf(domain.ECONFLICT, "An outlet with the slug %q exists already.", o.Slug)
+			}
+			return fmt.Errorf("store: create outlet %s: %w", o.Slug, TranslateError(err))
+		}
+	} else {
+		res, err := tx.Exec(ctx, `UPDATE monitor_outlets SET name = ?, country = ?, language = ?, homepage = ?, feeds = ?,
+			sitemaps = ?, ignore_robots = ?, poll_every_s = ?, updated_at = ? WHERE slug = ?`,
+			o.Name, o.Country, o.Language, o.Homepage, jsonList(o.Feeds), jsonList(o.Sitemaps), o.IgnoreRobots,
+			int64(o.PollEvery/time.Second), now, o.Slug)
+		if err != nil {
+			return fmt.Errorf("store: update outlet %s: %w", o.Slug, TranslateError(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("Outlet")
+		}
+	}
+	detail := "robots obeyed"
+	if o.IgnoreRobots {
+		detail = "robots IGNORED"
+	}
+	if err := InsertAudit(ctx, tx, &domain.AuditEntry{UserID: userID, Action: action, Object: "outlet:" + o.Slug, Detail: detail}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// RemoveOutletBy is RemoveOutlet for a staff member, with an audit row.
+func (s *MonitorStore) RemoveOutletBy(ctx context.Context, slug string, userID int64) error {
+	tx, err := s.d.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.Exec(ctx, `DELETE FROM monitor_outlets WHERE slug = ?`, slug)
+	if err != nil {
+		return fmt.Errorf("store: remove outlet %s: %w", slug, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("Outlet")
+	}
+	for _, q := range []string{`DELETE FROM monitor_outlet_state WHERE slug = ?`, `DELETE FROM monitor_articles WHERE outlet = ?`} {
+		if _, err := tx.Exec(ctx, q, slug); err != nil {
+			return fmt.Errorf("store: remove outlet %s: %w", slug, err)
+		}
+	}
+	if err := InsertAudit(ctx, tx, &domain.AuditEntry{UserID: userID, Action: "outlet.remove", Object: "outlet:" + slug}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// OutletCount is what the outlet pages count per outlet.
+type OutletCount struct {
+	Articles        int
+	Removals, Edits int // confirmed detections
+}
+
+// OutletCounts counts, per outlet slug, the monitored articles and the
+// confirmed deletions and edits.
+func (s *MonitorStore) OutletCounts(ctx context.Context) (map[string]OutletCount, error) {
+	out := map[string]OutletCount{}
+	rows, err := s.d.Reader().Query(ctx, `SELECT outlet, COUNT(*) FROM monitor_articles GROUP BY outlet`)
+	if err != nil {
+		return nil, fmt.Errorf("store: outlet counts: %w", err)
+	}
+	for rows.Next() {
+		var slug string
+		var n int
+		if err := rows.Scan(&slug, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: outlet counts: %w", TranslateError(err))
+		}
+		c := out[slug]
+		c.Articles = n
+		out[slug] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: outlet counts: %w", TranslateError(err))
+	}
+	rows, err = s.d.Reader().Query(ctx, `SELECT outlet, kind, COUNT(*) FROM monitor_detections
+		WHERE review = ? AND kind IN (?, ?) GROUP BY outlet, kind`, monitor.ReviewConfirmed, string(monitor.KindDeleted), string(monitor.KindEdited))
+	if err != nil {
+		return nil, fmt.Errorf("store: outlet counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var slug, kind string
+		var n int
+		if err := rows.Scan(&slug, &kind, &n); err != nil {
+			return nil, fmt.Errorf("store: outlet counts: %w", TranslateError(err))
+		}
+		c := out[slug]
+		if kind == string(monitor.KindDeleted) {
+			c.Removals = n
+		} else {
+			c.Edits = n
+		}
+		out[slug] = c
+	}
+	return out, TranslateError(rows.Err())
+}

@@ -155,6 +155,21 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/mirrors/{id}", post(actionManageUsers, s.mirrorsOnly(s.handleAdminMirrorUpdate))},
 		{"POST /admin/mirrors/{id}/delete", post(actionManageUsers, s.mirrorsOnly(s.handleAdminMirrorDelete))},
 
+		// Monitor: public outlet pages and feeds, the outlets and the
+		// detections queue of the back office (nil Options.Monitor turns them
+		// off). Reviewers see; editors and admins act.
+		{"GET /outlets", s.monitorOnly(s.handleOutlets)},
+		{"GET /outlets/{slug}", s.monitorOnly(s.handleOutletShow)}, // and /outlets/{slug}.atom
+		{"GET /admin/outlets", get(actionRead, s.monitorOnly(s.handleAdminOutlets))},
+		{"POST /admin/outlets", post(actionEdit, s.monitorOnly(s.handleAdminOutletCreate))},
+		{"GET /admin/outlets/{slug}", get(actionRead, s.monitorOnly(s.handleAdminOutletEdit))},
+		{"POST /admin/outlets/{slug}", post(actionEdit, s.monitorOnly(s.handleAdminOutletUpdate))},
+		{"POST /admin/outlets/{slug}/delete", post(actionEdit, s.monitorOnly(s.handleAdminOutletRemove))},
+		{"GET /admin/detections", get(actionRead, s.monitorOnly(s.handleAdminDetections))},
+		{"GET /admin/detections/{id}", get(actionRead, s.monitorOnly(s.handleAdminDetection))},
+		{"POST /admin/detections/{id}/confirm", post(actionEdit, s.monitorOnly(s.handleAdminDetectionReview(true)))},
+		{"POST /admin/detections/{id}/dismiss", post(actionEdit, s.monitorOnly(s.handleAdminDetectionReview(false)))},
+
 		// Anything else is the site's 404 page.
 		{"/", http.HandlerFunc(s.notFound)},
 	}

@@ -70,6 +70,9 @@ type Options struct {
 	// (footer of public pages, /mirrors.json, /admin/mirrors); nil turns
 	// them off.
 	Mirrors Mirrors
+	// Monitor serves /outlets, /admin/outlets and /admin/detections (the
+	// monitor's pages); nil turns them off.
+	Monitor Monitor
 
 	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
