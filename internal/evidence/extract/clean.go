@@ -247,8 +247,11 @@ func (c *cleaner) isArticle(n *html.Node) bool {
 
 // Paragraph-level boilerplate that survives the DOM cleaning.
 var (
-	rxBoilerLine   = regexp.MustCompile(`(?i)^(advertisement|advert|ad|ads|sponsored|sponsored content|story continues below( this)? advertisement|article continues below( this)? advertisement|scroll to continue( with content)?|continue reading( below)?|loading\.*|share|share this( article| story| page)?|share on \w+|tweet|email|print|facebook|twitter|whatsapp|linkedin|telegram|copy link|link copied|comments?|\d+ comments?|leave a (comment|reply)|(read|view|show|see)( all)?( \d+)? comments?|skip to (main )?content|back to top|اشتہار|شیئر کریں|विज्ञापन|शेयर करें)$`)
-	rxShortBoiler  = regexp.MustCompile(`(?i)^(` + strings.Join(shortBoilerPhrases, "|") + `)\b`)
+	rxBoilerLine = regexp.MustCompile(`(?i)^(advertisement|advert|ad|ads|sponsored|sponsored content|story continues below( this)? advertisement|article continues below( this)? advertisement|scroll to continue( with content)?|continue reading( below)?|loading\.*|share|share this( article| story| page)?|share on \w+|tweet|email|print|facebook|twitter|whatsapp|linkedin|telegram|copy link|link copied|comments?|\d+ comments?|leave a (comment|reply)|(read|view|show|see)( all)?( \d+)? comments?|skip to (main )?content|back to top|اشتہار|شیئر کریں|विज्ञापन|शेयर करें)$`)
+	// The phrase ends at the end of the text or before a character that is
+	// not part of a word: \b knows only ASCII words, so it never matched
+	// after the Urdu and Hindi phrases.
+	rxShortBoiler  = regexp.MustCompile(`(?i)^(` + strings.Join(shortBoilerPhrases, "|") + `)($|[^\pL\pN\pM_])`)
 	rxCookieLine   = regexp.MustCompile(`(?i)\bcookies?\b`)
 	rxConsentWords = regexp.MustCompile(`(?i)\b(accept|consent|privacy|preferences|agree)\b`)
 	rxSubscribe    = regexp.MustCompile(`(?i)\b(subscribe|subscription|subscriber|sign in to continue|log in to continue|to continue reading|newsletter)\b`)

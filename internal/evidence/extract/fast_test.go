@@ -119,6 +119,27 @@ func TestMatchNames(t *testing.T) {
 	}
 }
 
+func TestShortBoilerplate(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"Read more: the budget", true},
+		{"Related", true},
+		{"Relatedness of the two cases was not clear to the court that day.", false},
+		{"مزید پڑھیں: صحافی گرفتار", true},
+		{"یہ بھی پڑھیں", true},
+		{"यह भी पढ़ें: पत्रकार गिरफ्तार", true},
+		{"और पढ़ें", true},
+		{"और पढ़ेंगे लोग यह खबर", false},
+		{"Watchdog groups condemned the arrest of the editor on Monday.", false},
+	} {
+		if got := isBoilerplateBlock(block{text: tc.text, words: countFields(tc.text)}, "", ""); got != tc.want {
+			t.Errorf("isBoilerplateBlock(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
 func TestShortBoilerFirstWords(t *testing.T) {
 	for _, text := range []string{"Read more: the budget", "ALSO READ", "Photo: AP", "یہ بھی پڑھیں: خبر", "यह भी पढ़ें abc", "Related"} {
 		if !shortBoilerFirst[strings.ToLower(firstWord(text))] {
