@@ -142,6 +142,8 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/safebox/{id}", get(actionRead, s.storiesOnly(s.handleAdminDeposit))},
 		{"POST /admin/safebox/{id}/read", post(actionRead, s.storiesOnly(s.handleAdminDepositRead))},
 		{"POST /admin/safebox/{id}/release", post(actionPublish, s.storiesOnly(s.handleAdminDepositRelease))},
+		{"POST /submit/reports/{id}/stories/{story}/approve", s.sourcePost(s.handleSourceStoryApprove)},
+		{"POST /submit/reports/{id}/stories/{story}/withdraw", s.sourcePost(s.handleSourceStoryWithdraw)},
 		{"GET /admin/intake/{id}/story", get(actionEdit, s.intakeOnly(s.storiesOnly(s.handleAdminIntakeStoryForm)))},
 		{"POST /admin/intake/{id}/story", post(actionEdit, s.intakeOnly(s.storiesOnly(s.handleAdminIntakeStory)))},
 

@@ -64,6 +64,9 @@ type SourceReportsView struct {
 	MaxMB   int64
 	Sent    bool
 	Problem string
+	// Stories are the draft stories made from each report (submit_story.go).
+	Stories   map[int64][]*SourceStoryView
+	StoryDone bool
 }
 
 func (s *Server) handleSourceReports(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +87,7 @@ func (s *Server) renderSourceReports(w http.ResponseWriter, r *http.Request, sta
 	l := s.cat.localizer(localeOf(r))
 	v := SourceReportsView{Page: s.sourcePage(w, r, sess, l.T("submit.reports.title")), Reports: reports,
 		MaxMB: s.opts.Intake.MaxBytes() / 1_000_000, Sent: r.URL.Query().Get("sent") != "", Problem: problem}
+	v.Stories, v.StoryDone = s.sourceStoriesFor(r.Context(), reports), r.URL.Query().Get("story") != ""
 	s.render(w, r, status, "submit_reports", &v)
 }
 
