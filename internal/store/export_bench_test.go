@@ -34,12 +34,16 @@ func BenchmarkEachPublicJSON(b *testing.B) {
 	db := storetest.MustOpenSeededSQLite(b, n, 5)
 	ctx := context.Background()
 	for _, c := range []struct {
-		name string
-		mmap int64
-	}{{"mmap", 1 << 30}, {"pread", 0}} {
+		name       string
+		set, reset []string
+	}{
+		{"cache64m", []string{"PRAGMA cache_size = -65536"}, []string{"PRAGMA cache_size = -2000"}},
+		{"mmap1g", []string{"PRAGMA mmap_size = 1073741824"}, []string{"PRAGMA mmap_size = 0"}},
+		{"default", nil, nil},
+	} {
 		b.Run(c.name, func(b *testing.B) {
-			old := store.SetExportMmap(c.mmap)
-			defer store.SetExportMmap(old)
+			oldSet, oldReset := store.SetExportPragmas(c.set, c.reset)
+			defer store.SetExportPragmas(oldSet, oldReset)
 			runtime.GC()
 			var peak uint64
 			cpu0 := cpuTime()

@@ -1,9 +1,9 @@
 package store
 
-// SetExportMmap sets the memory map of export streams (0: none), for
-// benchmarks; it returns the previous size.
-func SetExportMmap(n int64) int64 {
-	old := exportMmapSize
-	exportMmapSize = n
-	return old
+// SetExportPragmas sets the pragmas of export streams and those that reset
+// the connection after, for benchmarks; it returns the previous ones.
+func SetExportPragmas(set, reset []string) (oldSet, oldReset []string) {
+	oldSet, oldReset = exportPragmas, exportReset
+	exportPragmas, exportReset = set, reset
+	return oldSet, oldReset
 }

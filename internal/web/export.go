@@ -320,7 +320,7 @@ func eachExport(ctx context.Context, pub domain.PublicStore, f domain.IncidentFi
 	}
 	var dec exportDecoder
 	p := &domain.PublicIncident{}
-	return docs.EachPublicJSON(ctx, f, func(doc []byte) error {
+	return eachDoc(ctx, docs, f, func(doc []byte) error {
 		if err := dec.decode(doc, p); err != nil {
 			// Not a document the fast path knows: decode it fully.
 			p = &domain.PublicIncident{}
@@ -344,7 +344,7 @@ func (s *Server) handleIncidentsNDJSON(w http.ResponseWriter, r *http.Request) {
 	bw := bufio.NewWriterSize(w, exportBufferSize)
 	var err error
 	if docs, ok := s.opts.Public.(publicDocs); ok && shape == ShapeIncidents {
-		err = docs.EachPublicJSON(r.Context(), f, func(doc []byte) error { return x.ndjsonDoc(doc, bw) })
+		err = eachDoc(r.Context(), docs, f, func(doc []byte) error { return x.ndjsonDoc(doc, bw) })
 	} else {
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
