@@ -2,6 +2,8 @@ package extract
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -79,4 +81,62 @@ func BenchmarkExtractLarge(b *testing.B) {
 	}
 	b.StopTimer()
 	reportPages(b, b.N, cpu0)
+}
+
+// newsPage returns a news page of about 100 KB that is mostly article: many
+// paragraphs, navigation, related links and a footer (the page of the
+// capture pipeline benchmark). With linked, every paragraph carries a
+// three-word link, which keeps the readability shortcut from applying (a
+// link in every third paragraph does not).
+func newsPage(linked bool) []byte {
+	var sb strings.Builder
+	sb.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Journalists face mounting pressure</title>
+<meta property="og:title" content="Journalists face mounting pressure"><meta name="author" content="Staff Reporter">
+<script type="application/ld+json">{"@type":"NewsArticle","headline":"Journalists face mounting pressure","datePublished":"2024-05-01T10:00:00Z"}</script>
+</head><body><header><nav>`)
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&sb, `<a href="/section/%d">Section %d</a> `, i, i)
+	}
+	sb.WriteString(`</nav></header><main><article><h1>Journalists face mounting pressure</h1><p class="byline">By Staff Reporter</p>`)
+	for i := 0; sb.Len() < 90_000; i++ {
+		link := "officials"
+		if linked {
+			link = `<a href="/2024/05/officials">provincial information officials</a>`
+		}
+		fmt.Fprintf(&sb, "<p>Paragraph %d: reporters in the province said that %s had warned them against covering the protests, and several said their editors had removed stories after phone calls from people who did not give their names. </p>\n", i, link)
+	}
+	sb.WriteString(`</article><aside><ul>`)
+	for sb.Len() < 100_000 {
+		sb.WriteString(`<li><a href="/related">A related story about the press</a></li>`)
+	}
+	sb.WriteString(`</ul></aside></main><footer>© News</footer></body></html>`)
+	return []byte(sb.String())
+}
+
+// BenchmarkExtractNews extracts the ~100 KB article-heavy page of the capture
+// pipeline: "container" takes the readability shortcut, "linked" (a link in
+// every paragraph) runs readability.
+func BenchmarkExtractNews(b *testing.B) {
+	for _, bc := range []struct {
+		name   string
+		linked bool
+		method string
+	}{{"container", false, MethodDOM}, {"linked", true, MethodReadability}} {
+		b.Run(bc.name, func(b *testing.B) {
+			page := newsPage(bc.linked)
+			if a, err := Extract(page, nil); err != nil || a.Method != bc.method {
+				b.Fatalf("method %q, want %q (%v)", a.Method, bc.method, err)
+			}
+			b.SetBytes(int64(len(page)))
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				if _, err := Extract(page, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			reportPages(b, b.N, cpu0)
+		})
+	}
 }

@@ -23,7 +23,33 @@ func Normalize(text string) string {
 	inPara := false // the current paragraph has a visible character
 	pendingSpace := false
 	newlines := 0 // consecutive newlines seen since the last visible character
+	// visible starts a visible character: the paragraph break or the space
+	// before it, if one is pending.
+	visible := func() {
+		if newlines >= 2 {
+			if inPara {
+				out.WriteString("\n\n")
+				inPara = false
+			}
+		} else if pendingSpace && inPara {
+			out.WriteByte(' ')
+		}
+		newlines = 0
+		pendingSpace = false
+		inPara = true
+	}
 	for i := 0; i < len(text); {
+		if c := text[i]; c > ' ' && c < 0x7f {
+			// A run of printable ASCII is copied at once.
+			j := i + 1
+			for j < len(text) && text[j] > ' ' && text[j] < 0x7f {
+				j++
+			}
+			visible()
+			out.WriteString(text[i:j])
+			i = j
+			continue
+		}
 		var r rune
 		if c := text[i]; c < utf8.RuneSelf {
 			r = rune(c)
@@ -49,25 +75,11 @@ func Normalize(text string) string {
 			pendingSpace = true
 		case r == ' ' || r == '\t' || (r >= utf8.RuneSelf || r == '\v' || r == '\f') && unicode.IsSpace(r):
 			pendingSpace = true
-		case dropRune(r):
+		case r < utf8.RuneSelf && (r < ' ' || r == 0x7f) || r >= utf8.RuneSelf && dropRune(r):
 			// invisible: soft hyphen, BOM, bidi controls, other controls
 		default:
-			if newlines >= 2 {
-				if inPara {
-					out.WriteString("\n\n")
-					inPara = false
-				}
-			} else if pendingSpace && inPara {
-				out.WriteByte(' ')
-			}
-			newlines = 0
-			pendingSpace = false
-			inPara = true
-			if r < utf8.RuneSelf {
-				out.WriteByte(byte(r))
-			} else {
-				out.WriteRune(r)
-			}
+			visible()
+			out.WriteRune(r)
 		}
 	}
 	// Composition comes last: a dropped control between a letter and its
