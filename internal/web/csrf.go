@@ -41,17 +41,23 @@ func (s *Server) requireCSRF(next http.HandlerFunc) http.HandlerFunc {
 			s.fail(w, r, domain.Errorf(domain.EINVALID, "The form could not be read."))
 			return
 		}
-		want := ""
-		if st := staffOf(r); st != nil {
-			want = st.sess.CSRFToken
-		} else if c, err := r.Cookie(s.csrfCookie()); err == nil {
-			want = c.Value
-		}
-		got := r.PostForm.Get("csrf")
-		if want == "" || got == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 || !sameOrigin(r) {
+		if !s.validCSRF(r, r.PostForm.Get("csrf")) {
 			s.forbidden(w, r)
 			return
 		}
 		next(w, r)
 	}
+}
+
+// validCSRF checks a posted token against the staff session's (or, before
+// sign-in, the CSRF cookie's) and that the request is same-origin. Handlers
+// that stream a multipart body call it with the first part.
+func (s *Server) validCSRF(r *http.Request, got string) bool {
+	want := ""
+	if st := staffOf(r); st != nil {
+		want = st.sess.CSRFToken
+	} else if c, err := r.Cookie(s.csrfCookie()); err == nil {
+		want = c.Value
+	}
+	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1 && sameOrigin(r)
 }

@@ -27,6 +27,7 @@ type SafeboxView struct {
 	CheckedIn   bool
 	Deposits    []*domain.Deposit
 	Cancelled   bool
+	MaxMB       int
 }
 
 // SafeboxForm is the deposit form as posted.
@@ -48,7 +49,7 @@ func (SafeboxForm) Has(list []int64, id int64) bool {
 }
 
 func (s *Server) safeboxView(w http.ResponseWriter, r *http.Request) (*SafeboxView, error) {
-	v := &SafeboxView{Page: s.page(r, "Safe box"), Form: SafeboxForm{Every: "14", Grace: "7", OnSilence: domain.OnSilenceAlert}}
+	v := &SafeboxView{Page: s.page(r, "Safe box"), MaxMB: stories.MaxDepositBytes >> 20 * 3 / 4, Form: SafeboxForm{Every: "14", Grace: "7", OnSilence: domain.OnSilenceAlert}}
 	v.CSRF = s.csrfToken(w, r)
 	if u := userOf(r); u != nil {
 		v.StaffName = u.Email
@@ -90,7 +91,16 @@ func (s *Server) handleSafeboxDeposit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := r.PostForm
+	p, dw, err := s.readDeposit(w, r)
+	if err != nil {
+		if err == errDepositCSRF {
+			s.forbidden(w, r)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	r.PostForm = p // the codename, for s.who
 	f := SafeboxForm{Title: p.Get("title"), Byline: p.Get("byline"), Text: strings.ReplaceAll(p.Get("text"), "\r\n", "\n"),
 		Every: p.Get("every"), Grace: p.Get("grace"), OnSilence: p.Get("on_silence"), Readers: ids64(p["reader"]), Release: ids64(p["release"])}
 	v.Form = f
@@ -107,7 +117,13 @@ func (s *Server) handleSafeboxDeposit(w http.ResponseWriter, r *http.Request) {
 	if f.OnSilence != domain.OnSilencePublish {
 		in.ReleaseEditors = nil
 	}
-	nd, err := s.opts.Stories.Deposit(r.Context(), s.who(r), in)
+	if dw == nil {
+		if dw, err = stories.NewDepositWriter(f.Title, f.Byline, f.Text); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	nd, err := s.opts.Stories.DepositSealed(r.Context(), s.who(r), in, dw)
 	if err != nil {
 		if pr := domain.ErrorFields(err); len(pr) > 0 {
 			v.Problems = pr

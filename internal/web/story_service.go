@@ -32,6 +32,7 @@ type Stories interface {
 
 	Editors(ctx context.Context) ([]stories.Editor, error)
 	Deposit(ctx context.Context, who stories.Depositor, in stories.DepositInput) (*stories.NewDeposit, error)
+	DepositSealed(ctx context.Context, who stories.Depositor, in stories.DepositInput, dw *stories.DepositWriter) (*stories.NewDeposit, error)
 	CheckIn(ctx context.Context, who stories.Depositor) ([]*domain.Deposit, error)
 	MyDeposits(ctx context.Context, who stories.Depositor) ([]*domain.Deposit, error)
 	Cancel(ctx context.Context, who stories.Depositor, id int64) error
