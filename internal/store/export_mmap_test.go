@@ -7,3 +7,10 @@ func SetExportPragmas(set, reset []string) (oldSet, oldReset []string) {
 	exportPragmas, exportReset = set, reset
 	return oldSet, oldReset
 }
+
+// SetWholeStats turns the public_stats path of Stats on or off (tests
+// compare it with the SQL over the documents) and drops the cache.
+func SetWholeStats(d *DB, on bool) {
+	wholeStatsOff = !on
+	DropCache(d)
+}

@@ -47,6 +47,14 @@ func (d *DB) Stats(ctx context.Context, f domain.IncidentFilter) (*domain.Stats,
 		out.Monthly, out.NoMonth, out.Targets, out.Outlets = c.Monthly, c.NoMonth, c.Targets, c.Outlets
 		return out, nil
 	}
+	if q.plain && !wholeStatsOff {
+		// The whole record: public_stats holds the answer (migration 0070).
+		if err := d.wholeStats(ctx, tx, out); err != nil {
+			return nil, err
+		}
+		d.cache.put(gen, key, &domain.Stats{Monthly: out.Monthly, NoMonth: out.NoMonth, Targets: out.Targets, Outlets: out.Outlets})
+		return out, nil
+	}
 	sq := d.statsSQL(q)
 	rows, err := tx.Query(ctx, sq.monthly, q.args...)
 	if err != nil {
@@ -99,6 +107,54 @@ func (d *DB) Stats(ctx context.Context, f domain.IncidentFilter) (*domain.Stats,
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: stats outlets: %w", err)
 	}
+	sortStats(out)
+	d.cache.put(gen, key, &domain.Stats{Monthly: out.Monthly, NoMonth: out.NoMonth, Targets: out.Targets, Outlets: out.Outlets})
+	return out, nil
+}
+
+// wholeStats reads the statistics of every published incident from
+// public_stats, which triggers keep exact in the writing transaction, so
+// the first view after a publication reads a few hundred rows, not every
+// document.
+func (d *DB) wholeStats(ctx context.Context, tx *Tx, out *domain.Stats) error {
+	rows, err := tx.Query(ctx, "SELECT kind, k1, k2, n FROM public_stats WHERE n > 0")
+	if err != nil {
+		return fmt.Errorf("store: whole stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, k1, k2 string
+		var n int
+		if err := rows.Scan(&kind, &k1, &k2, &n); err != nil {
+			return fmt.Errorf("store: whole stats: %w", err)
+		}
+		switch kind {
+		case "month":
+			out.Monthly = append(out.Monthly, domain.MonthFamilyCount{Month: k1, Family: k2, Count: n})
+		case "nomonth":
+			out.NoMonth += n
+		case "target":
+			out.Targets = append(out.Targets, domain.RoleGenderCount{Role: k1, Gender: k2, Count: n})
+		case "outlet":
+			out.Outlets = append(out.Outlets, domain.FacetCount{Value: k1, Count: n})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: whole stats: %w", err)
+	}
+	sortStats(out)
+	// The filtered query's order and limit: count, then name.
+	sort.Slice(out.Outlets, func(i, j int) bool {
+		a, b := out.Outlets[i], out.Outlets[j]
+		return a.Count > b.Count || a.Count == b.Count && a.Value < b.Value
+	})
+	if len(out.Outlets) > domain.StatsTopOutlets {
+		out.Outlets = out.Outlets[:domain.StatsTopOutlets]
+	}
+	return nil
+}
+
+func sortStats(out *domain.Stats) {
 	sort.Slice(out.Monthly, func(i, j int) bool {
 		a, b := out.Monthly[i], out.Monthly[j]
 		return a.Month < b.Month || a.Month == b.Month && a.Family < b.Family
@@ -107,9 +163,10 @@ func (d *DB) Stats(ctx context.Context, f domain.IncidentFilter) (*domain.Stats,
 		a, b := out.Targets[i], out.Targets[j]
 		return a.Count > b.Count || a.Count == b.Count && (a.Role < b.Role || a.Role == b.Role && a.Gender < b.Gender)
 	})
-	d.cache.put(gen, key, &domain.Stats{Monthly: out.Monthly, NoMonth: out.NoMonth, Targets: out.Targets, Outlets: out.Outlets})
-	return out, nil
 }
+
+// wholeStatsOff makes tests compare public_stats with the SQL path.
+var wholeStatsOff bool
 
 type statsQueries struct{ monthly, noMonth, targets, outlets string }
 
