@@ -363,16 +363,15 @@ func decodeSortDate(n uint32) string {
 
 // pubMatcher is a filter compiled against one index.
 type pubMatcher struct {
-	none     bool
-	sets     []codeSet // country, admin1, verification: each row code in the set
-	setOf    []func(*pubRow) uint16
-	groups   []codeSet // term fields: any of the row's terms in the set
-	years    []uint16
-	from, to uint32
-	hasTo    bool
-	demo     *bool
-	ids      []uint64 // full-text matches as a bitset of ids; nil for no q
-	idCount  int      // how many ids are set
+	none                   bool
+	country, admin1, verif codeSet   // nil: any
+	groups                 []codeSet // term fields: any of the row's terms in the set
+	years                  []uint16
+	from, to               uint32
+	hasTo                  bool
+	demo                   *bool
+	ids                    []uint64 // full-text matches as a bitset of ids; nil for no q
+	idCount                int      // how many ids are set
 }
 
 type codeSet []bool
@@ -383,15 +382,13 @@ func (m *pubMatcher) match(idx *pubIndex, r *pubRow) bool {
 			return false
 		}
 	}
-	for i, s := range m.sets {
-		if !s[m.setOf[i](r)] {
-			return false
-		}
-	}
-	if m.years != nil && !slices.Contains(m.years, r.year) {
+	if m.country != nil && !m.country[r.country] || m.admin1 != nil && !m.admin1[r.admin1] || m.verif != nil && !m.verif[r.verif] {
 		return false
 	}
 	if r.date < m.from || m.hasTo && (r.date == 0 || r.date > m.to) {
+		return false
+	}
+	if m.years != nil && !slices.Contains(m.years, r.year) {
 		return false
 	}
 	if m.demo != nil && r.demo != *m.demo {
@@ -430,18 +427,14 @@ func (idx *pubIndex) matcher(f domain.IncidentFilter) (m *pubMatcher, ok bool) {
 		}
 		return s
 	}
-	for _, c := range []struct {
-		field string
-		vals  []string
-		of    func(*pubRow) uint16
-	}{
-		{"country", f.Country, func(r *pubRow) uint16 { return r.country }},
-		{"admin1", f.Admin1, func(r *pubRow) uint16 { return r.admin1 }},
-		{"verification", f.Verification, func(r *pubRow) uint16 { return r.verif }},
-	} {
-		if len(c.vals) > 0 {
-			m.sets, m.setOf = append(m.sets, set(c.field, c.vals)), append(m.setOf, c.of)
-		}
+	if len(f.Country) > 0 {
+		m.country = set("country", f.Country)
+	}
+	if len(f.Admin1) > 0 {
+		m.admin1 = set("admin1", f.Admin1)
+	}
+	if len(f.Verification) > 0 {
+		m.verif = set("verification", f.Verification)
 	}
 	if len(f.Year) > 0 {
 		m.years = []uint16{}
@@ -485,7 +478,7 @@ type indexResult struct {
 	total, persons int
 	page           []pubRow
 	counts         []int32 // per dict code
-	years          map[uint16]int32
+	years          []int32 // per year
 }
 
 // run visits the rows m matches in order (reverse for oldest first),
@@ -497,7 +490,7 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 	res := &indexResult{}
 	if facets {
 		res.counts = make([]int32, len(idx.dict.names))
-		res.years = map[uint16]int32{}
+		res.years = make([]int32, 1<<16)
 	}
 	if m.none {
 		return res
@@ -589,7 +582,7 @@ func (idx *pubIndex) facets(res *indexResult) *domain.Facets {
 	}
 	if want["year"] {
 		for y, n := range res.years {
-			if y != 0 {
+			if y != 0 && n != 0 {
 				out.Fields["year"] = append(out.Fields["year"], domain.FacetCount{Value: fmt.Sprint(y), Count: int(n)})
 			}
 		}

@@ -96,8 +96,16 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 		if res, err = d.relevancePage(ctx, tx, idx, m, q, offset, f.PerPage+1, !haveTotals); err != nil {
 			return nil, false, err
 		}
+		if !haveTotals {
+			d.cache.put(gen, "f|"+cacheKey(f), idx.facets(res))
+		}
 	} else {
-		res = idx.run(m, reverse, start, offset, f.PerPage+1, false, !haveTotals)
+		// Without cached totals the pass visits every row anyway: count the
+		// facets too, so the Facets call that follows is a cache hit.
+		res = idx.run(m, reverse, start, offset, f.PerPage+1, !haveTotals, !haveTotals)
+		if !haveTotals {
+			d.cache.put(gen, "f|"+cacheKey(f), idx.facets(res))
+		}
 	}
 	page := &domain.PublicPage{Total: res.total, Persons: res.persons}
 	if haveTotals {
@@ -174,9 +182,9 @@ const relevanceBound = 20_000
 // relevanceBound incidents, else newest first.
 func (d *DB) relevancePage(ctx context.Context, tx *Tx, idx *pubIndex, m *pubMatcher, q publicQuery, offset, limit int, needTotal bool) (*indexResult, error) {
 	if m.idCount > relevanceBound {
-		return idx.run(m, false, 0, offset, limit, false, needTotal), nil
+		return idx.run(m, false, 0, offset, limit, needTotal, needTotal), nil
 	}
-	res := idx.run(m, false, 0, 0, relevanceBound, false, true)
+	res := idx.run(m, false, 0, 0, relevanceBound, needTotal, true)
 	if len(res.page) > 1 {
 		score, err := d.ftsRanks(ctx, tx, q.fts)
 		if err != nil {
