@@ -346,10 +346,27 @@ func (s *Service) Cancel(ctx context.Context, who Depositor, id int64) error {
 			if d.State == domain.DepositReleased {
 				return domain.Errorf(domain.ECONFLICT, "This deposit was already released as a story.")
 			}
-			return s.Deposits.CancelDeposit(ctx, id, who.User)
+			if err := s.Deposits.CancelDeposit(ctx, id, who.User); err != nil {
+				return err
+			}
+			s.compact(ctx)
+			return nil
 		}
 	}
 	return domain.Errorf(domain.ENOTFOUND, "Deposit not found.")
+}
+
+// compacter is implemented by stores that can drop freed pages from their
+// files (SQLite: truncate the write-ahead log, where the deleted envelopes
+// and content would otherwise linger until the next checkpoint).
+type compacter interface{ Compact(ctx context.Context) error }
+
+func (s *Service) compact(ctx context.Context) {
+	if c, ok := s.Deposits.(compacter); ok {
+		if err := c.Compact(ctx); err != nil {
+			s.Logger.Warn("stories: compact after cancel", "err", err)
+		}
+	}
 }
 
 // ReadAsDepositor opens a deposit of who (a source with their codename, or

@@ -123,6 +123,9 @@ func (s *Server) handleAdminIntakeStory(w http.ResponseWriter, r *http.Request) 
 	if carry["text"] {
 		body.WriteString(facts.Text + "\n")
 	}
+	if strings.TrimSpace(body.String()) == "" { // nothing carried: the editors write it
+		fmt.Fprintf(&body, "_(Draft from report %d: write the story here.)_\n", id)
+	}
 	st := &domain.Story{Kind: form.kind, Title: form.title, Body: body.String(), Language: form.language,
 		AuthorDisplay: form.display, AuthorName: form.authorName}
 	if carry["what"] {
