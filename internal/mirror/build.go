@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -30,7 +31,7 @@ import (
 var DefaultSeeds = []string{
 	"/", "/incidents", "/incidents.csv", "/incidents.json", "/incidents.ndjson",
 	"/feed.atom", "/incidents.atom", "/stats", "/map", "/data", "/data-dictionary", "/stories", "/outlets",
-	"/log", "/static/style.css", "/robots.txt",
+	"/log", "/static/style.css", "/robots.txt", "/mirrors.json",
 }
 
 // DefaultFilterParams are pre-rendered as one page per value.
@@ -44,6 +45,9 @@ type page struct {
 	dep      string
 	html     bool
 	filterOf string // the filter parameter of a pre-rendered filter page
+	// volatile is the export's snapshot time (X-Snapshot-Time): bytes that
+	// differ between two builds of the same data.
+	volatile string
 }
 
 // builder is one run of Build.
@@ -210,6 +214,17 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		m.Files[file] = e
 		old, ok := prev.Files[file]
 		full := filepath.Join(opts.Out, filepath.FromSlash(file))
+		if pg.volatile != "" {
+			// An export says when it was made: the same data exported again
+			// differs only there. Keep the earlier file (and its entry)
+			// unless something else changed.
+			e.Stable = stableHash(pg.body, pg.volatile)
+			m.Files[file] = e
+			if ok && old.Stable == e.Stable && sizeIs(full, old.Size) {
+				m.Files[file] = old
+				continue
+			}
+		}
 		if ok && old.SHA256 == e.SHA256 && sizeIs(full, e.Size) {
 			continue
 		}
@@ -315,6 +330,13 @@ func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, re
 	return paths, refs, nil
 }
 
+// stableHash is the SHA-256 of body with every occurrence of volatile
+// replaced by a fixed marker.
+func stableHash(body []byte, volatile string) string {
+	sum := sha256.Sum256(bytes.ReplaceAll(body, []byte(volatile), []byte("\x00volatile\x00")))
+	return hex.EncodeToString(sum[:])
+}
+
 func sizeIs(path string, n int64) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Size() == n
@@ -409,7 +431,7 @@ func (b *builder) render(j job) error {
 		return nil
 	}
 	file := j.t.file()
-	pg := &page{t: j.t, file: file, body: rec.Body.Bytes(), dep: dependency(j.t.Path)}
+	pg := &page{t: j.t, file: file, body: rec.Body.Bytes(), dep: dependency(j.t.Path), volatile: rec.Header().Get("X-Snapshot-Time")}
 	ct := rec.Header().Get("Content-Type")
 	if strings.HasPrefix(ct, "text/html") {
 		pg.html = true

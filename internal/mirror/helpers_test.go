@@ -72,7 +72,19 @@ func mustWire(tb testing.TB, db *store.DB, svc *editorial.Service, dir string) *
 	inst := &instance{tb: tb, db: db, svc: svc, log: l, dir: mirror.NewDirectory(db)}
 	inst.MustSign()
 	h, err := web.New(web.Options{Service: svc, Public: db, Sessions: db, Logger: slog.New(slog.DiscardHandler),
-		Mounts: map[string]http.Handler{"/log/": l.Handler()}, LogContent: db.FindLogContent, Mirrors: inst.dir})
+		Mounts: map[string]http.Handler{"/log/": l.Handler()}, LogContent: db.FindLogContent, Mirrors: inst.dir,
+		Log: func(ctx context.Context) (*web.LogInfo, error) {
+			info := &web.LogInfo{Origin: l.Origin(), VerifierKey: l.VerifierKey()}
+			cp, err := l.Checkpoint(ctx)
+			if err != nil {
+				return nil, err
+			}
+			info.Checkpoint = string(cp)
+			if t, err := l.PublishedTree(ctx); err == nil {
+				info.Size = t.Size
+			}
+			return info, nil
+		}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -89,6 +89,9 @@ type FileEntry struct {
 	// content), "log" (written by the log), "" (everything: lists, exports,
 	// home, statistics).
 	Dep string `json:"dep,omitempty"`
+	// Stable is the SHA-256 with the volatile bytes (an export's snapshot
+	// time) masked: a rebuild keeps the earlier file when it is unchanged.
+	Stable string `json:"stable,omitempty"`
 }
 
 // Result reports a build.
