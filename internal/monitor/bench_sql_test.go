@@ -15,6 +15,7 @@ import (
 	"github.com/presswatch/presswatch/internal/evidence/archive"
 	"github.com/presswatch/presswatch/internal/monitor"
 	mt "github.com/presswatch/presswatch/internal/monitor/monitortest"
+	"github.com/presswatch/presswatch/internal/store"
 	"github.com/presswatch/presswatch/internal/store/storetest"
 )
 
@@ -25,12 +26,25 @@ import (
 // fleet is the 1,000×200 (loaded one outlet per transaction);
 // PRESSWATCH_BENCH_FLEET="100x200" scales it. Extra metrics: disk bytes
 // (database + WAL + blobs growth) per re-check.
+//
+// With PRESSWATCH_TEST_POSTGRES set, the sub-benchmark "postgres" runs the
+// same fleet on PostgreSQL (its disk metric then counts only the blobs).
 func BenchmarkRecheckFleetSQL(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		dir := b.TempDir()
+		benchRecheckFleetSQL(b, dir, storetest.MustOpen(b, filepath.Join(dir, "presswatch.db")))
+	})
+	if storetest.PostgresEnabled() {
+		b.Run("postgres", func(b *testing.B) {
+			benchRecheckFleetSQL(b, b.TempDir(), storetest.MustOpenPostgres(b))
+		})
+	}
+}
+
+func benchRecheckFleetSQL(b *testing.B, dir string, db *store.DB) {
 	ctx := context.Background()
 	nOutlets, nArticles := benchSize()
 	fleet := mt.NewFleet(b, nOutlets, nArticles, 50)
-	dir := b.TempDir()
-	db := storetest.MustOpen(b, filepath.Join(dir, "presswatch.db"))
 	store := db.Monitor()
 	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
 	if err != nil {
