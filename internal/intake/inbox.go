@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -308,7 +310,16 @@ func (s *Service) PublishCopy(ctx context.Context, u *domain.User, sessKey strin
 	if err != nil {
 		return nil, fmt.Errorf("intake: read attachment: %w", err)
 	}
-	out, outType, err := StripMetadata(bytes.NewReader(data), av.MediaType)
+	// A source's browser or tool may send no type or a generic one; the
+	// content then decides among the types that can be stripped (the
+	// stripper decodes the file anyway, so a lie only leads to a refusal).
+	mediaType := av.MediaType
+	if mt, _, _ := strings.Cut(mediaType, ";"); mt == "" || mt == "application/octet-stream" {
+		if sniffed := http.DetectContentType(data); strippable[sniffed] {
+			mediaType = sniffed
+		}
+	}
+	out, outType, err := StripMetadata(bytes.NewReader(data), mediaType)
 	dv := &domain.IntakeDerivation{ReportID: reportID, AttachmentID: attID, OriginalSHA256: av.PlaintextSHA256}
 	switch {
 	case err == nil:
@@ -419,3 +430,6 @@ func (s *Service) Rewrap(ctx context.Context, admin *domain.User, sessKey string
 	}
 	return len(out), skipped, nil
 }
+
+// strippable are the sniffed types StripMetadata handles.
+var strippable = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "application/pdf": true}
