@@ -16,3 +16,11 @@ var (
 	EncodeSortDate = encodeSortDate
 	DecodeSortDate = decodeSortDate
 )
+
+// SetParallelMinRows sets the smallest index whose passes run in parallel
+// and returns the previous value.
+func SetParallelMinRows(n int) int {
+	old := parallelMinRows
+	parallelMinRows = n
+	return old
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -485,8 +486,54 @@ type indexResult struct {
 // counting them all, and keeps up to limit of those at or after visiting
 // position start, skipping the first offset of them. facets counts every
 // dict code and year of the match. Without needTotal it stops as soon as
-// the page is full.
+// the page is full. A full pass over a large index is split across the
+// cores: each part keeps its own first offset+limit matches, which are
+// merged in order.
 func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, facets, needTotal bool) *indexResult {
+	n := len(idx.rows)
+	keep := offset + limit
+	workers := runtime.GOMAXPROCS(0)
+	if !needTotal || m.none || n < parallelMinRows || workers < 2 {
+		res := idx.runRange(m, reverse, start, 0, n, keep, facets, needTotal)
+		res.page = res.page[min(offset, len(res.page)):]
+		return res
+	}
+	workers = min(workers, 8)
+	parts := make([]*indexResult, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[w] = idx.runRange(m, reverse, start, n*w/workers, n*(w+1)/workers, keep, facets, true)
+		}()
+	}
+	wg.Wait()
+	res := parts[0]
+	for _, p := range parts[1:] {
+		res.total += p.total
+		res.persons += p.persons
+		if len(res.page) < keep {
+			res.page = append(res.page, p.page[:min(len(p.page), keep-len(res.page))]...)
+		}
+		for i, c := range p.counts {
+			res.counts[i] += c
+		}
+		for i, c := range p.years {
+			res.years[i] += c
+		}
+	}
+	res.page = res.page[min(offset, len(res.page)):]
+	return res
+}
+
+// parallelMinRows is the smallest index whose full passes are split
+// across the cores (tests lower it).
+var parallelMinRows = 100_000
+
+// runRange is run over visiting positions [from, to), keeping the first
+// keep matches at or after start.
+func (idx *pubIndex) runRange(m *pubMatcher, reverse bool, start, from, to, keep int, facets, needTotal bool) *indexResult {
 	res := &indexResult{}
 	if facets {
 		res.counts = make([]int32, len(idx.dict.names))
@@ -496,8 +543,7 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 		return res
 	}
 	n := len(idx.rows)
-	seen := 0
-	for k := 0; k < n; k++ {
+	for k := from; k < to; k++ {
 		i := k
 		if reverse {
 			i = n - 1 - k
@@ -506,13 +552,10 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 		if !m.match(idx, r) {
 			continue
 		}
-		if k >= start {
-			if seen >= offset && len(res.page) < limit {
-				res.page = append(res.page, *r)
-			} else if !needTotal && len(res.page) == limit {
-				break
-			}
-			seen++
+		if k >= start && len(res.page) < keep {
+			res.page = append(res.page, *r)
+		} else if k >= start && !needTotal {
+			break
 		}
 		res.total++
 		res.persons += int(r.persons)

@@ -134,6 +134,11 @@ func testPublicIndex(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	pubs := storetest.SeedPublic(t, db, 700, 7)
 	t.Run("loaded", func(t *testing.T) { compareIndex(t, db) })
+	t.Run("parallel passes", func(t *testing.T) {
+		old := store.SetParallelMinRows(1)
+		defer store.SetParallelMinRows(old)
+		compareIndex(t, db)
+	})
 	gen := store.PublicIndexGen(db)
 
 	// A small bulk load and withdrawals are applied as changes.
