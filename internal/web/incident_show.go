@@ -37,6 +37,9 @@ type ShowView struct {
 	LogContent   string // path of the public content that entry hashes
 	Demo         bool
 	Untranslated bool
+	// "en" when that text is the English original on an Urdu or Hindi
+	// page (marked lang="en" dir="ltr").
+	TitleLang, SummaryLang, BodyLang string
 }
 
 // ViolationView is one violation as readers see it.
@@ -116,6 +119,8 @@ func (s *Server) handleIncidentShow(w http.ResponseWriter, r *http.Request) {
 		Withdrawn: p.Status == domain.PublicationWithdrawn, Reason: p.WithdrawalReason,
 		Published: lb.Time(p.FirstPublishedAt), Updated: lb.Time(p.UpdatedAt), Revision: p.Revision,
 		JSONHref: "/incidents/" + p.Ref + ".json", Demo: p.Demo, Untranslated: !translated,
+		TitleLang: fallbackLang(p, l.Locale, trTitle), SummaryLang: fallbackLang(p, l.Locale, trSummary),
+		BodyLang: fallbackLang(p, l.Locale, trBody),
 	}
 	if p.LogIndex != nil {
 		v.InLog, v.LogIndex = true, *p.LogIndex

@@ -26,7 +26,27 @@ type IncidentCard struct {
 	// Untranslated says "not yet translated" in the page language when the
 	// title is shown in English on a page in another language.
 	Untranslated string
+	// TitleLang and SummaryLang are "en" when that text is the English
+	// original shown on an Urdu or Hindi page: the template marks it
+	// lang="en" dir="ltr" so that its punctuation is not mirrored.
+	TitleLang, SummaryLang string
 }
+
+// fallbackLang returns "en" when the text of an incident a page in locale
+// shows is the English original (no translation of that field), else "".
+func fallbackLang(p *domain.PublicIncident, locale string, field func(domain.Translation) string) string {
+	if locale == "en" {
+		return ""
+	}
+	if t, ok := p.Translations[locale]; ok && field(t) != "" {
+		return ""
+	}
+	return "en"
+}
+
+func trTitle(t domain.Translation) string   { return t.Title }
+func trSummary(t domain.Translation) string { return t.Summary }
+func trBody(t domain.Translation) string    { return t.Body }
 
 // labeler names codes in one locale: vocabulary terms, fixed enumerations
 // and countries.
@@ -43,8 +63,8 @@ func (s *Server) labeler(l *Localizer, vocab domain.VocabSet) labeler {
 // Of labels value of a facet or filter field.
 func (lb labeler) Of(field, value string) string {
 	switch field {
-	case "country":
-		return lb.Country(value)
+	case "country", "admin1":
+		return lb.Country(value) // geo.Names knows ISO 3166-2 too
 	case "category", "actor_type", "target_role", "gender", "source_kind":
 		return lb.vocab.Label(field, value, lb.l.Locale)
 	case "family", "verification", "work_related", "attribution", "precision", "publication",
@@ -106,7 +126,7 @@ func (lb labeler) Time(t time.Time) string {
 // Place writes the public location, most precise part first.
 func (lb labeler) Place(p *domain.PublicIncident) string {
 	var parts []string
-	for _, x := range []string{p.City, p.District, p.Admin1} {
+	for _, x := range []string{p.City, p.District, lb.Country(p.Admin1)} {
 		if x != "" && (len(parts) == 0 || parts[len(parts)-1] != x) {
 			parts = append(parts, x)
 		}
@@ -130,6 +150,7 @@ func (s *Server) card(lb labeler, p *domain.PublicIncident) IncidentCard {
 	if !translated {
 		c.Untranslated = lb.l.T("list.untranslated")
 	}
+	c.TitleLang, c.SummaryLang = fallbackLang(p, lb.l.Locale, trTitle), fallbackLang(p, lb.l.Locale, trSummary)
 	for _, cat := range p.Categories() {
 		c.Categories = append(c.Categories, lb.Of("category", cat))
 	}
