@@ -359,7 +359,9 @@ func (s *Service) Cancel(ctx context.Context, who Depositor, id int64) error {
 // compacter is implemented by stores that can drop freed pages from their
 // files (SQLite: truncate the write-ahead log, where the deleted envelopes
 // and content would otherwise linger until the next checkpoint).
-type compacter interface{ Compact(ctx context.Context) error }
+type compacter interface {
+	Compact(ctx context.Context) error
+}
 
 func (s *Service) compact(ctx context.Context) {
 	if c, ok := s.Deposits.(compacter); ok {
