@@ -68,8 +68,13 @@ type builder struct {
 	broken  []string
 	index   []IndexItem
 	brokenT []target
-	err     error
-	done    int
+	// seedGone are seeds the site answered an error for; linked are the
+	// targets some page links to: a seed both gone and linked gets a
+	// placeholder like any broken link.
+	seedGone []target
+	linked   map[string]bool
+	err      error
+	done     int
 }
 
 type job struct {
@@ -351,6 +356,12 @@ func (b *builder) enqueue(t target, seed bool) {
 
 func (b *builder) enqueueLocked(t target, seed bool) {
 	k := t.key()
+	if !seed {
+		if b.linked == nil {
+			b.linked = map[string]bool{}
+		}
+		b.linked[k] = true
+	}
 	if b.seen[k] {
 		return
 	}
@@ -422,12 +433,14 @@ func (b *builder) render(j job) error {
 	rec := httptest.NewRecorder()
 	b.opts.Handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
+		b.mu.Lock()
 		if !j.seed {
-			b.mu.Lock()
 			b.broken = append(b.broken, fmt.Sprintf("%s (%d)", j.t.key(), rec.Code))
 			b.brokenT = append(b.brokenT, j.t)
-			b.mu.Unlock()
+		} else {
+			b.seedGone = append(b.seedGone, j.t)
 		}
+		b.mu.Unlock()
 		return nil
 	}
 	file := j.t.file()
@@ -520,6 +533,12 @@ func hashLogFiles(out string, prev, m *Manifest) ([]string, error) {
 // placeholders stands in for pages the site links to but answered an error
 // for: the mirror keeps no broken link, and Result.Broken reports them.
 func (b *builder) placeholders() {
+	for _, t := range b.seedGone {
+		if b.linked[t.key()] {
+			b.broken = append(b.broken, t.key()+" (not found)")
+			b.brokenT = append(b.brokenT, t)
+		}
+	}
 	for _, t := range b.brokenT {
 		file := t.file()
 		if _, ok := b.pages[file]; ok {
