@@ -558,11 +558,12 @@ func (d *DB) StoredBytes(ctx context.Context) (int64, error) {
 
 // Compact makes deleted rows unrecoverable from the files: on SQLite the
 // write-ahead log is checkpointed and truncated (secure_delete already
-// zeroes freed pages in the database file); on PostgreSQL the intake tables
-// are vacuumed.
+// zeroes freed pages in the database file); on PostgreSQL the intake and safe-box
+// tables are vacuumed.
 func (d *DB) Compact(ctx context.Context) error {
 	if d.dialect.IsPostgres() {
-		for _, t := range []string{"intake_envelopes", "intake_messages", "intake_attachments", "intake_reports", "intake_sources"} {
+		for _, t := range []string{"intake_envelopes", "intake_messages", "intake_attachments", "intake_reports", "intake_sources",
+			"deposit_envelopes", "deposit_content", "deposit_alerts", "deposits"} {
 			if _, err := d.write.ExecContext(ctx, "VACUUM "+t); err != nil {
 				return fmt.Errorf("store: vacuum %s: %w", t, err)
 			}
