@@ -80,14 +80,30 @@ var reDel = regexp.MustCompile(`<del>[^<]*</del>`)
 // page and its Atom feed (only confirmed detections), and the outlet forms
 // (feeds fetched through safehttp with the test-only allowance).
 func TestMonitorPages(t *testing.T) {
+	for engine, dbArgs := range engines(t) {
+		t.Run(engine, func(t *testing.T) { testMonitorPages(t, dbArgs) })
+	}
+}
+
+func testMonitorPages(t *testing.T, dbArgs []string) {
 	dir := t.TempDir()
 	for _, u := range []struct{ email, role string }{{"editor@mon.test", "editor"}, {"reviewer@mon.test", "reviewer"}} {
-		if code, out, errs := run(t, "first password here\n", "user", "add", "--email", u.email, "--role", u.role, "--password-stdin", "--data", dir); code != 0 {
+		args := append([]string{"user", "add", "--email", u.email, "--role", u.role, "--password-stdin", "--data", dir}, dbArgs...)
+		if code, out, errs := run(t, "first password here\n", args...); code != 0 {
 			t.Fatalf("user add: %d %s %s", code, out, errs)
 		}
 	}
-	db := openDB(t, dir)
 	ctx := context.Background()
+	var db *store.DB
+	if len(dbArgs) == 2 { // PostgreSQL
+		var err error
+		if db, err = store.Open(ctx, dbArgs[1]); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+	} else {
+		db = openDB(t, dir)
+	}
 	if err := db.Monitor().SaveOutlet(ctx, monitor.Outlet{Slug: "dawn", Name: "Dawn Test", Country: "PK", Language: "en",
 		Homepage: "https://dawn.example/", Feeds: []string{"https://dawn.example/feed"}}); err != nil {
 		t.Fatal(err)
@@ -101,7 +117,7 @@ func TestMonitorPages(t *testing.T) {
 	del := mustDetection(t, db, monitor.KindDeleted, "https://dawn.example/news/1", before, gone, at)
 	ed := mustDetection(t, db, monitor.KindEdited, "https://dawn.example/news/2", before, edited, at.Add(24*time.Hour))
 
-	in := startServe(t, dir, nil, "--insecure-allow-private-addresses")
+	in := startServe(t, dir, dbArgs, "--insecure-allow-private-addresses")
 
 	anon := in.browser()
 	for _, p := range []string{"/admin/detections", "/admin/detections/1", "/admin/outlets", "/admin/outlets/dawn"} {
