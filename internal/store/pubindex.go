@@ -308,9 +308,16 @@ func (d *DB) updateIndex(ctx context.Context, tx *Tx, old *pubIndex, gen int64) 
 		idx.rows = append(idx.rows, r)
 		idx.maxID = max(idx.maxID, r.id)
 	}
+	// A bitset of the changed ids: the loop below visits every row.
+	gone := make([]uint64, old.maxID/64+1)
+	for id := range changed {
+		if id >= 0 && id <= old.maxID {
+			gone[id>>6] |= 1 << (id & 63)
+		}
+	}
 	i := 0
 	for _, r := range old.rows {
-		if changed[r.id] {
+		if gone[r.id>>6]&(1<<(r.id&63)) != 0 {
 			continue
 		}
 		for i < len(b.rows) && rowOrder(b.rows[i], r) < 0 {
