@@ -450,6 +450,7 @@ func (b *builder) render(j job) error {
 		pg.html = true
 		var found []resolved
 		pg.body = b.rv.rewriteHTML(pg.body, u, file, func(r resolved) { found = append(found, r) })
+		pg.body = b.unnameOrigin(pg.body)
 		b.mu.Lock()
 		for _, r := range found {
 			if r.kind == linkFile {
@@ -471,6 +472,24 @@ func (b *builder) render(j job) error {
 	b.pages[file] = pg
 	b.mu.Unlock()
 	return nil
+}
+
+// unnameOrigin replaces the origin's address where a page prints it as
+// text (the log page's verify command names the site it was served from):
+// in a mirror it is the mirror's base URL, or "." — the mirror's own folder,
+// which `presswatch verify --log ./log` reads as well.
+func (b *builder) unnameOrigin(body []byte) []byte {
+	if b.origin == nil {
+		return body
+	}
+	self := strings.TrimSuffix(b.opts.BaseURL, "/")
+	if self == "" {
+		self = "."
+	}
+	for _, scheme := range []string{"http://", "https://"} {
+		body = bytes.ReplaceAll(body, []byte(scheme+b.origin.Host), []byte(self))
+	}
+	return body
 }
 
 var cssURLRe = regexp.MustCompile(`url\(\s*['"]?([^'")]+)['"]?\s*\)`)
