@@ -226,7 +226,7 @@ func (p *monitorPages) Outlets(ctx context.Context) ([]*web.OutletInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	counts, err := p.store.OutletCounts(ctx)
+	counts, err := p.store.OutletCounts(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ func (p *monitorPages) Outlet(ctx context.Context, slug string) (*web.OutletInfo
 	if err != nil {
 		return nil, err
 	}
-	counts, err := p.store.OutletCounts(ctx)
+	counts, err := p.store.OutletCounts(ctx, o.Slug)
 	if err != nil {
 		return nil, err
 	}

@@ -735,10 +735,14 @@ type OutletCount struct {
 }
 
 // OutletCounts counts, per outlet slug, the monitored articles and the
-// confirmed deletions and edits.
-func (s *MonitorStore) OutletCounts(ctx context.Context) (map[string]OutletCount, error) {
+// confirmed deletions and edits; slug "" counts every outlet.
+func (s *MonitorStore) OutletCounts(ctx context.Context, slug string) (map[string]OutletCount, error) {
 	out := map[string]OutletCount{}
-	rows, err := s.d.Reader().Query(ctx, `SELECT outlet, COUNT(*) FROM monitor_articles GROUP BY outlet`)
+	where, args := "", []any{}
+	if slug != "" {
+		where, args = " WHERE outlet = ?", []any{slug}
+	}
+	rows, err := s.d.Reader().Query(ctx, `SELECT outlet, COUNT(*) FROM monitor_articles`+where+` GROUP BY outlet`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: outlet counts: %w", err)
 	}
@@ -757,8 +761,13 @@ func (s *MonitorStore) OutletCounts(ctx context.Context) (map[string]OutletCount
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: outlet counts: %w", TranslateError(err))
 	}
+	and := ""
+	args = append([]any{monitor.ReviewConfirmed, string(monitor.KindDeleted), string(monitor.KindEdited)}, args...)
+	if slug != "" {
+		and = " AND outlet = ?"
+	}
 	rows, err = s.d.Reader().Query(ctx, `SELECT outlet, kind, COUNT(*) FROM monitor_detections
-		WHERE review = ? AND kind IN (?, ?) GROUP BY outlet, kind`, monitor.ReviewConfirmed, string(monitor.KindDeleted), string(monitor.KindEdited))
+		WHERE review = ? AND kind IN (?, ?)`+and+` GROUP BY outlet, kind`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: outlet counts: %w", err)
 	}
