@@ -501,9 +501,7 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 	keep := offset + limit
 	workers := runtime.GOMAXPROCS(0)
 	if !needTotal || m.none || n < parallelMinRows || workers < 2 {
-		res := idx.runRange(m, reverse, start, 0, n, keep, facets, needTotal)
-		res.page = res.page[min(offset, len(res.page)):]
-		return res
+		return idx.runRange(m, reverse, start, 0, n, offset, limit, facets, needTotal)
 	}
 	workers = min(workers, 8)
 	parts := make([]*indexResult, workers)
@@ -512,7 +510,7 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[w] = idx.runRange(m, reverse, start, n*w/workers, n*(w+1)/workers, keep, facets, true)
+			parts[w] = idx.runRange(m, reverse, start, n*w/workers, n*(w+1)/workers, 0, keep, facets, true)
 		}()
 	}
 	wg.Wait()
@@ -538,9 +536,9 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 // across the cores (tests lower it).
 var parallelMinRows = 100_000
 
-// runRange is run over visiting positions [from, to), keeping the first
-// keep matches at or after start.
-func (idx *pubIndex) runRange(m *pubMatcher, reverse bool, start, from, to, keep int, facets, needTotal bool) *indexResult {
+// runRange is run over visiting positions [from, to): of the matches at
+// or after start it skips the first skip and keeps the next keep.
+func (idx *pubIndex) runRange(m *pubMatcher, reverse bool, start, from, to, skip, keep int, facets, needTotal bool) *indexResult {
 	res := &indexResult{}
 	if facets {
 		res.counts = make([]int32, len(idx.dict.names))
@@ -559,10 +557,14 @@ func (idx *pubIndex) runRange(m *pubMatcher, reverse bool, start, from, to, keep
 		if !m.match(idx, r) {
 			continue
 		}
-		if k >= start && len(res.page) < keep {
-			res.page = append(res.page, *r)
-		} else if k >= start && !needTotal {
-			break
+		if k >= start {
+			if skip > 0 {
+				skip--
+			} else if len(res.page) < keep {
+				res.page = append(res.page, *r)
+			} else if !needTotal {
+				break
+			}
 		}
 		res.total++
 		res.persons += int(r.persons)
