@@ -124,7 +124,7 @@ func (s *Server) routeTable() []route {
 		{"GET /stories/{slug}", s.storiesOnly(s.handleStoryShow)},
 		{"GET /stories/{slug}/content/{file}", s.storiesOnly(s.handleStoryContent)},
 		{"GET /safebox", pre(s.storiesOnly(s.handleSafebox))},
-		{"POST /safebox/deposit", pre(s.storiesOnly(s.handleSafeboxDeposit))}, // CSRF: first part of the streamed form (safebox_upload.go)
+		{"POST /safebox/deposit", pre(s.storiesOnlyPost(s.handleSafeboxDeposit))}, // CSRF: first part of the streamed form (safebox_upload.go)
 		{"POST /safebox/checkin", prePost(s.storiesOnly(s.handleSafeboxCheckIn))},
 		{"POST /safebox/cancel", prePost(s.storiesOnly(s.handleSafeboxCancel))},
 		{"GET /admin/stories", get(actionRead, s.storiesOnly(s.handleAdminStoryList))},

@@ -46,6 +46,20 @@ type Stories interface {
 var _ Stories = (*stories.Service)(nil)
 
 // storiesOnly answers 404 when stories are not wired.
+// storiesOnlyPost is storiesOnly for the streamed deposit form, whose CSRF
+// token is read inside the handler: with stories off such a POST is refused
+// like any POST without a valid token, so no POST route ever answers it with
+// anything but 403.
+func (s *Server) storiesOnlyPost(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Stories == nil {
+			s.forbidden(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
+
 func (s *Server) storiesOnly(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.Stories == nil {
