@@ -38,7 +38,7 @@ func BenchmarkEachPublicJSON(b *testing.B) {
 		set, reset []string
 	}{
 		{"cache64m", []string{"PRAGMA cache_size = -65536"}, []string{"PRAGMA cache_size = -2000"}},
-		{"mmap1g", []string{"PRAGMA mmap_size = 1073741824"}, []string{"PRAGMA mmap_size = 0"}},
+		{"mmap2g", []string{"PRAGMA mmap_size = 2147418112"}, []string{"PRAGMA mmap_size = 0"}},
 		{"default", nil, nil},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -71,5 +71,48 @@ func BenchmarkEachPublicJSON(b *testing.B) {
 			b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu0).Seconds(), "rows/cpu-s")
 			b.ReportMetric(float64(peak)/(1<<20), "MiB-heap-peak")
 		})
+	}
+}
+
+// BenchmarkStatsWhole computes /stats' numbers for the whole record cold
+// (the per-generation cache dropped before every call; the in-memory index
+// of the record kept, as a running server keeps it) and with the filter
+// country=PK. PostgreSQL runs when PRESSWATCH_TEST_POSTGRES is set, seeded
+// afresh (PRESSWATCH_BENCH_PG_ROWS, default 20,000: seeding is slow there).
+func BenchmarkStatsWhole(b *testing.B) {
+	ctx := context.Background()
+	dbs := map[string]*store.DB{"sqlite": storetest.MustOpenSeededSQLite(b, benchPublicRows(b), 5)}
+	if storetest.PostgresEnabled() {
+		n := 20_000
+		if v := os.Getenv("PRESSWATCH_BENCH_PG_ROWS"); v != "" {
+			n, _ = strconv.Atoi(v)
+		}
+		pg := storetest.MustOpenPostgres(b)
+		if err := storetest.SeedChunks(ctx, pg, n, 5); err != nil {
+			b.Fatal(err)
+		}
+		dbs["postgres"] = pg
+	}
+	for name, db := range dbs {
+		if err := db.WarmPublic(ctx); err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			f    domain.IncidentFilter
+		}{{"whole", domain.IncidentFilter{}}, {"country=PK", domain.IncidentFilter{Country: []string{"PK"}}}} {
+			b.Run(name+"/"+c.name, func(b *testing.B) {
+				var n int
+				for b.Loop() {
+					store.DropCache(db)
+					st, err := db.Stats(ctx, c.f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n = st.Incidents
+				}
+				b.ReportMetric(float64(n), "incidents")
+			})
+		}
 	}
 }
