@@ -56,14 +56,19 @@ type builder struct {
 	rv       *resolver
 	prev     *Manifest
 	affected map[string]bool // refs with new log entries; nil = render all
-	origin   *url.URL
+	// affectedFilters are the filter values ("country=PK") of the affected
+	// incidents; nil = render every filter page.
+	affectedFilters map[string]bool
+	origin          *url.URL
 
 	mu      sync.Mutex
 	seen    map[string]bool
 	queue   []job
 	pending int
 	cond    *sync.Cond
-	pages   map[string]*page // by file
+	pages   map[string]*page // by file; body nil once stored
+	entries map[string]FileEntry
+	written []string
 	kept    map[string]FileEntry
 	broken  []string
 	index   []IndexItem
@@ -122,7 +127,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	b := &builder{opts: opts, seen: map[string]bool{}, pages: map[string]*page{}, kept: map[string]FileEntry{}}
+	b := &builder{opts: opts, seen: map[string]bool{}, pages: map[string]*page{}, entries: map[string]FileEntry{}, kept: map[string]FileEntry{}}
 	b.cond = sync.NewCond(&b.mu)
 	b.rv = &resolver{filters: map[string]bool{}, logStatic: opts.Log != nil}
 	for _, f := range opts.FilterParams {
@@ -184,6 +189,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	b.index = items
+	b.computeAffectedFilters()
 	seeds = append(seeds, filterSeeds(items, opts.FilterParams)...)
 	for _, s := range seeds {
 		u, err := url.Parse(s)
@@ -214,30 +220,14 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		m.Checkpoint = string(note)
 	}
 	for file, pg := range b.pages {
-		sum := sha256.Sum256(pg.body)
-		e := FileEntry{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(pg.body)), Dep: pg.dep}
-		m.Files[file] = e
-		old, ok := prev.Files[file]
-		full := filepath.Join(opts.Out, filepath.FromSlash(file))
-		if pg.volatile != "" {
-			// An export says when it was made: the same data exported again
-			// differs only there. Keep the earlier file (and its entry)
-			// unless something else changed.
-			e.Stable = stableHash(pg.body, pg.volatile)
-			m.Files[file] = e
-			if ok && old.Stable == e.Stable && sizeIs(full, old.Size) {
-				m.Files[file] = old
-				continue
+		if pg.body != nil { // generated pages and placeholders
+			if err := b.store(pg); err != nil {
+				return nil, err
 			}
 		}
-		if ok && old.SHA256 == e.SHA256 && sizeIs(full, e.Size) {
-			continue
-		}
-		if err := writeAtomic(full, pg.body); err != nil {
-			return nil, err
-		}
-		res.Written = append(res.Written, file)
+		m.Files[file] = b.entries[file]
 	}
+	res.Written = append(res.Written, b.written...)
 	for file, e := range b.kept {
 		if _, ok := m.Files[file]; !ok {
 			m.Files[file] = e
@@ -248,8 +238,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		if _, ok := m.Files[file]; ok || e.Dep == "log" {
 			continue
 		}
-		carry := e.Dep == "immutable" || (strings.HasPrefix(e.Dep, "incident:") && b.affected != nil && !b.affected[strings.TrimPrefix(e.Dep, "incident:")])
-		if carry && fileExists(filepath.Join(opts.Out, filepath.FromSlash(file))) {
+		if b.keepDep(e.Dep) && fileExists(filepath.Join(opts.Out, filepath.FromSlash(file))) {
 			m.Files[file] = e
 			res.Kept++
 			continue
@@ -367,10 +356,9 @@ func (b *builder) enqueueLocked(t target, seed bool) {
 	}
 	b.seen[k] = true
 	file := t.file()
-	dep := dependency(t.Path)
+	dep := b.targetDep(t)
 	if old, ok := b.prev.Files[file]; ok && old.Dep == dep && dep != "" {
-		keep := dep == "immutable" || (b.affected != nil && strings.HasPrefix(dep, "incident:") && !b.affected[strings.TrimPrefix(dep, "incident:")])
-		if keep && fileExists(filepath.Join(b.opts.Out, filepath.FromSlash(file))) {
+		if b.keepDep(dep) && fileExists(filepath.Join(b.opts.Out, filepath.FromSlash(file))) {
 			b.kept[file] = old
 			return
 		}
@@ -444,7 +432,7 @@ func (b *builder) render(j job) error {
 		return nil
 	}
 	file := j.t.file()
-	pg := &page{t: j.t, file: file, body: rec.Body.Bytes(), dep: dependency(j.t.Path), volatile: rec.Header().Get("X-Snapshot-Time")}
+	pg := &page{t: j.t, file: file, body: rec.Body.Bytes(), dep: b.targetDep(j.t), volatile: rec.Header().Get("X-Snapshot-Time")}
 	ct := rec.Header().Get("Content-Type")
 	if strings.HasPrefix(ct, "text/html") {
 		pg.html = true
@@ -468,9 +456,43 @@ func (b *builder) render(j job) error {
 			}
 		}
 	}
+	return b.store(pg)
+}
+
+// store hashes a rendered page, writes it when its bytes differ from the
+// previous build's file, records its manifest entry and drops the body, so
+// that a build of any size holds only the entries in memory.
+func (b *builder) store(pg *page) error {
+	sum := sha256.Sum256(pg.body)
+	e := FileEntry{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(pg.body)), Dep: pg.dep}
+	old, ok := b.prev.Files[pg.file]
+	full := filepath.Join(b.opts.Out, filepath.FromSlash(pg.file))
+	write := true
+	if pg.volatile != "" {
+		// An export says when it was made: the same data exported again
+		// differs only there. Keep the earlier file (and its entry)
+		// unless something else changed.
+		e.Stable = stableHash(pg.body, pg.volatile)
+		if ok && old.Stable == e.Stable && sizeIs(full, old.Size) {
+			e, write = old, false
+		}
+	}
+	if write && ok && old.SHA256 == e.SHA256 && sizeIs(full, e.Size) {
+		write = false
+	}
+	if write {
+		if err := writeAtomic(full, pg.body); err != nil {
+			return err
+		}
+	}
+	pg.body = nil
 	b.mu.Lock()
-	b.pages[file] = pg
-	b.mu.Unlock()
+	defer b.mu.Unlock()
+	b.pages[pg.file] = pg
+	b.entries[pg.file] = e
+	if write {
+		b.written = append(b.written, pg.file)
+	}
 	return nil
 }
 
@@ -566,7 +588,7 @@ func (b *builder) placeholders() {
 		body := `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not in this mirror</title></head>` +
 			`<body><main id="main"><h1>Not in this mirror</h1><p>The site had no page here when this copy was made.</p>` +
 			`<p><a href="` + escapePath(relative(file, "index.html")) + `">Home</a></p></main></body></html>` + "\n"
-		b.pages[file] = &page{t: t, file: file, body: []byte(body), dep: dependency(t.Path)}
+		b.pages[file] = &page{t: t, file: file, body: []byte(body), dep: b.targetDep(t)}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +51,17 @@ func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note [
 		}
 		v := pg.t.Query.Get(pg.filterOf)
 		groups[pg.filterOf] = append(groups[pg.filterOf], linkView{Label: v, Href: relative(SearchFile, file)})
+	}
+	// Filter pages an incremental build kept without rendering them.
+	for file, e := range b.kept {
+		kv, ok := strings.CutPrefix(e.Dep, filterDepPrefix)
+		if !ok {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if (target{Path: "/incidents", Query: url.Values{k: {v}}}).file() == file {
+			groups[k] = append(groups[k], linkView{Label: v, Href: relative(SearchFile, file)})
+		}
 	}
 	sv := searchView{Count: len(items), Home: relative(SearchFile, "index.html"), About: relative(SearchFile, AboutFile),
 		All: relative(SearchFile, "incidents/index.html")}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -293,9 +294,30 @@ func TestIncrementalRebuild(t *testing.T) {
 	m, _ := mirror.ReadManifest(out)
 	aggregates := 0
 	for _, e := range m.Files {
-		if e.Dep == "" {
+		if e.Dep == "" || strings.HasPrefix(e.Dep, "filter:") {
 			aggregates++
 		}
+	}
+	// Filter pages are rendered again only for the new incident's values.
+	own := map[string]bool{"country=" + pub.Country: true, "year=" + pub.DateStart[:4]: true}
+	for _, v := range pub.Violations {
+		own["category="+v.Category] = true
+	}
+	filterPages, keptFilter := 0, 0
+	for f, e := range m.Files {
+		if !strings.HasPrefix(e.Dep, "filter:") {
+			continue
+		}
+		filterPages++
+		if !slices.Contains(inc.Written, f) && !own[strings.TrimPrefix(e.Dep, "filter:")] {
+			keptFilter++
+		}
+		if slices.Contains(inc.Written, f) && !own[strings.TrimPrefix(e.Dep, "filter:")] {
+			t.Errorf("rewrote %s (%s), a filter the new incident is not in", f, e.Dep)
+		}
+	}
+	if filterPages == 0 || keptFilter == 0 {
+		t.Errorf("%d filter pages, %d kept: want filter pages, most of them kept", filterPages, keptFilter)
 	}
 	if limit := aggregates + 3*4 + 10; len(inc.Written) > limit {
 		t.Errorf("wrote %d files, want at most %d", len(inc.Written), limit)

@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -128,13 +127,49 @@ func isLogStatic(p string) bool {
 	return p == "/log/checkpoint" || p == "/log/key" || strings.HasPrefix(p, "/log/tile/")
 }
 
-// attrRe finds the URL attributes html/template writes (always quoted).
-var attrRe = regexp.MustCompile(`\s(href|src|action)="([^"]*)"`)
+// findAttrs returns the URL attributes html/template writes (always
+// quoted): for each, the offsets of the attribute name and of its value —
+// the matches, in order, of the expression \s(href|src|action)="([^"]*)",
+// found with a byte scan because the page is long and the regexp engine was
+// most of a build's time.
+func findAttrs(body []byte) [][4]int {
+	var out [][4]int
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(`="`))
+		if j < 0 {
+			return out
+		}
+		eq := i + j
+		nameStart := -1
+		for _, name := range [...]string{"href", "src", "action"} {
+			s := eq - len(name)
+			if s >= i+1 && string(body[s:eq]) == name && isSpace(body[s-1]) {
+				nameStart = s
+				break
+			}
+		}
+		if nameStart < 0 {
+			i = eq + 1
+			continue
+		}
+		end := bytes.IndexByte(body[eq+2:], '"')
+		if end < 0 {
+			return out
+		}
+		out = append(out, [4]int{nameStart, eq, eq + 2, eq + 2 + end})
+		i = eq + 2 + end + 1
+	}
+}
+
+// isSpace is the regexp class \s: [\t\n\f\r ].
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
 
 // rewriteHTML rewrites every link of an HTML page stored at file (site URL
 // base) and calls found for each mirror file it links to.
 func (rv *resolver) rewriteHTML(body []byte, base *url.URL, file string, found func(resolved)) []byte {
-	idx := attrRe.FindAllSubmatchIndex(body, -1)
+	idx := findAttrs(body)
 	if len(idx) == 0 {
 		return body
 	}
@@ -142,16 +177,16 @@ func (rv *resolver) rewriteHTML(body []byte, base *url.URL, file string, found f
 	out.Grow(len(body) + len(body)/8)
 	last := 0
 	for _, m := range idx {
-		attr := string(body[m[2]:m[3]])
-		raw := html.UnescapeString(string(body[m[4]:m[5]]))
+		attr := string(body[m[0]:m[1]])
+		raw := html.UnescapeString(string(body[m[2]:m[3]]))
 		r := rv.resolve(base, raw, attr == "action")
 		if r.kind == linkKeep {
 			continue
 		}
 		found(r)
-		out.Write(body[last:m[4]])
+		out.Write(body[last:m[2]])
 		out.WriteString(html.EscapeString(rv.href(file, r)))
-		last = m[5]
+		last = m[3]
 	}
 	out.Write(body[last:])
 	return out.Bytes()
