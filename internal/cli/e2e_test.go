@@ -23,6 +23,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/presswatch/presswatch/internal/cli"
+	"github.com/presswatch/presswatch/internal/store"
 )
 
 // instance is a real `presswatch serve` started by a test on port 0.
@@ -401,5 +402,24 @@ func TestCommandErrors(t *testing.T) {
 				t.Fatalf("exit %d (want %d); output %q %q; want %q", code, tt.code, out, errs, tt.want)
 			}
 		})
+	}
+}
+
+// TestServeOnStoreMigratedDatabase: a database migrated by the store alone
+// (a restored backup, the seed tool) lacks the job queue's tables; serve
+// creates them instead of failing.
+func TestServeOnStoreMigratedDatabase(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "presswatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	in := startServe(t, dir, nil)
+	if code, _ := in.browser().do("GET", "/healthz", nil); code != http.StatusOK {
+		t.Fatalf("/healthz: %d", code)
 	}
 }

@@ -35,6 +35,13 @@ func openStore(ctx context.Context, cfg *config.Config, policy schemaPolicy) (*s
 		return nil, fmt.Errorf("cannot read the schema version of %s: %w", config.Mask(cfg.Database()), err)
 	}
 	if cur == latest {
+		// The job queue's tables are River's own: make sure they exist even
+		// when the database was migrated by something other than presswatch's
+		// migrate (a restored backup, the seed tool). Idempotent and quick.
+		if err := jobs.Migrate(ctx, db.WriterDB(), db.Engine()); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("migrating the job queue: %w", err)
+		}
 		return db, nil
 	}
 	if cur > latest {
