@@ -35,12 +35,4 @@ func TestDebugPage(t *testing.T) {
 			fmt.Printf("R| %s\n", bl.text)
 		}
 	}
-	tr := trafilaturaCandidate(clean, nil, true)
-	if tr != nil {
-		c := newCandidate("t", tr.blocks, newBlockFilter("", ""))
-		fmt.Printf("TRAF score=%.1f words=%d\n", c.score, c.words)
-		for _, bl := range c.blocks {
-			fmt.Printf("T| %s\n", bl.text)
-		}
-	}
 }

@@ -13,7 +13,6 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/RadhiFadlillah/whatlanggo"
-	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
@@ -38,14 +37,13 @@ type Article struct {
 	Direction  string     `json:"direction"`
 	SiteName   string     `json:"site_name"`
 	// Method names the extractor whose text was kept: "readability",
-	// "trafilatura", "json-ld" or "dom" (the whole page's text, last resort).
+	// "json-ld" or "dom" (the whole page's text, last resort).
 	Method string `json:"method"`
 }
 
 // Methods recorded in Article.Method.
 const (
 	MethodReadability = "readability"
-	MethodTrafilatura = "trafilatura"
 	MethodJSONLD      = "json-ld"
 	MethodDOM         = "dom"
 )
@@ -237,22 +235,6 @@ func extractDocument(doc *html.Node, pageURL *url.URL, alwaysReadability bool) (
 	if box != nil && !fast {
 		cands = append(cands, newCandidate(MethodDOM, boxBlocks, filter))
 	}
-	if elements <= maxElements && needSecondOpinion(cands) {
-		if t := trafilaturaCandidate(clean, pageURL, a.Published == nil); t != nil {
-			if len(t.blocks) > 0 {
-				cands = append(cands, newCandidate(MethodTrafilatura, t.blocks, filter))
-			}
-			if a.Published == nil && t.date != nil {
-				a.Published = t.date
-			}
-			if a.Byline == "" {
-				a.Byline = cleanByline(t.author)
-			}
-			if a.Language == "" {
-				a.Language = t.language
-			}
-		}
-	}
 	best := pickCandidate(cands, meta.liveBlog)
 	if best != nil && !meta.liveBlog {
 		best.blocks = trimWeakEnds(best.blocks)
@@ -305,43 +287,6 @@ func readabilityCandidate(clean *html.Node, pageURL *url.URL, elements int) (res
 		return res
 	}
 	return readabilityResult{node: art.Node, title: art.Title(), byline: art.Byline()}
-}
-
-type trafilaturaResult struct {
-	blocks           []block
-	date             *time.Time
-	author, language string
-}
-
-func trafilaturaCandidate(clean *html.Node, pageURL *url.URL, wantDate bool) (res *trafilaturaResult) {
-	defer func() {
-		if recover() != nil {
-			res = nil
-		}
-	}()
-	opts := trafilatura.Options{
-		OriginalURL:     pageURL,
-		ExcludeComments: true,
-		Focus:           trafilatura.Balanced,
-		HtmlDateMode:    trafilatura.Disabled,
-		MaxTreeSize:     maxElements,
-	}
-	if wantDate {
-		opts.HtmlDateMode = trafilatura.Fast
-	}
-	r, err := trafilatura.ExtractDocument(clean, opts)
-	if err != nil || r == nil {
-		return nil
-	}
-	res = &trafilaturaResult{author: r.Metadata.Author, language: r.Metadata.Language}
-	if r.ContentNode != nil {
-		res.blocks = renderBlocks(r.ContentNode)
-	}
-	if !r.Metadata.Date.IsZero() {
-		d := r.Metadata.Date
-		res.date = &d
-	}
-	return res
 }
 
 // textBlocks splits plain text (JSON-LD articleBody) into paragraphs.
@@ -446,17 +391,6 @@ func scoreBlocks(blocks []block) (words int, score float64) {
 func endsSentence(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, " \"'”’»)"))
 	return strings.ContainsRune(".!?۔؟।", r)
-}
-
-// needSecondOpinion reports whether trafilatura should also run: when
-// readability found little, or its text looks like page furniture.
-func needSecondOpinion(cands []candidate) bool {
-	for _, c := range cands {
-		if (c.method == MethodReadability || c.primary) && c.words >= 150 && c.score >= 0.8*float64(c.words) {
-			return false
-		}
-	}
-	return true
 }
 
 // pickCandidate keeps the best-scoring text. Readability's paragraphs win
