@@ -324,10 +324,30 @@ func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, re
 	return paths, refs, nil
 }
 
-// stableHash is the SHA-256 of body with every occurrence of volatile
-// replaced by a fixed marker.
+// stableHash is the SHA-256 of body with the export's snapshot time
+// replaced by a fixed marker where the export writes it: as the last CSV
+// column of a row. Only there: an incident published in the same second as
+// the export carries the same time string in its own columns, and that must
+// still count as content.
 func stableHash(body []byte, volatile string) string {
-	sum := sha256.Sum256(bytes.ReplaceAll(body, []byte(volatile), []byte("\x00volatile\x00")))
+	v := []byte("," + volatile)
+	marker := []byte(",\x00volatile\x00")
+	var out []byte
+	for rest := body; ; {
+		i := bytes.Index(rest, v)
+		if i < 0 {
+			out = append(out, rest...)
+			break
+		}
+		end := rest[i+len(v):]
+		if len(end) == 0 || end[0] == '\n' || bytes.HasPrefix(end, []byte("\r\n")) {
+			out = append(append(out, rest[:i]...), marker...)
+		} else {
+			out = append(out, rest[:i+len(v)]...)
+		}
+		rest = end
+	}
+	sum := sha256.Sum256(out)
 	return hex.EncodeToString(sum[:])
 }
 

@@ -1,0 +1,19 @@
+package mirror
+
+import "testing"
+
+// An incident published in the same second as the export carries the
+// snapshot's time string in its own columns: only the snapshot column may be
+// ignored when comparing exports.
+func TestStableHashIgnoresOnlyTheSnapshotColumn(t *testing.T) {
+	const snap = "2026-11-29T18:09:57Z"
+	a := "ref,updated_at,snapshot_at\nPK-1,2026-11-29T18:09:57Z," + snap + "\n"
+	b := "ref,updated_at,snapshot_at\nPK-1,2026-11-29T18:09:57Z,2026-11-29T18:10:06Z\n"
+	if stableHash([]byte(a), snap) != stableHash([]byte(b), "2026-11-29T18:10:06Z") {
+		t.Error("two exports of the same data differ only by their snapshot column but hash differently")
+	}
+	c := "ref,updated_at,snapshot_at\nPK-1,2026-11-29T18:09:58Z," + snap + "\r\n"
+	if stableHash([]byte(a), snap) == stableHash([]byte(c), snap) {
+		t.Error("a changed updated_at column was ignored")
+	}
+}
