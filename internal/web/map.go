@@ -36,33 +36,15 @@ type MapSection struct {
 var mapRegionCountries = []string{"PK", "IN"}
 
 func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	l := s.cat.localizer(localeOf(r))
-	store := s.statsStore()
-	if store == nil {
-		s.notFound(w, r)
+	q, ok := s.statsQuery(w, r)
+	if !ok {
 		return
 	}
-	vocab, _, err := s.opts.Service.Vocab(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	lb := s.labeler(l, vocab)
+	l, lb, f, st := q.l, q.lb, q.f, q.st
 	v := MapView{Page: s.page(r, l.T("map.title"))}
-	f, err := domain.ParseIncidentFilter(r.URL.Query())
-	if err != nil {
-		if !domain.IsCode(err, domain.EINVALID) {
-			s.fail(w, r, err)
-			return
-		}
-		v.Problems = domain.ErrorFields(err)
+	if q.problems != nil {
+		v.Problems = q.problems
 		s.render(w, r, http.StatusBadRequest, "map", &v)
-		return
-	}
-	st, err := store.Stats(ctx, f)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	vals := f.Values()

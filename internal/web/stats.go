@@ -60,34 +60,58 @@ func (s *Server) statsStore() domain.StatsStore {
 	return nil
 }
 
-func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+// statsQuery is what /stats and /map share: the page language, labels, the
+// filter of the one filter layer and its statistics.
+type statsQuery struct {
+	l        *Localizer
+	lb       labeler
+	f        domain.IncidentFilter
+	st       *domain.Stats
+	problems map[string]string // the filter's problems; st is nil then
+}
+
+// statsQuery reads the request's filter and computes its statistics. When it
+// returns false it has answered the request itself (no statistics store, a
+// failure).
+func (s *Server) statsQuery(w http.ResponseWriter, r *http.Request) (*statsQuery, bool) {
 	ctx := r.Context()
-	l := s.cat.localizer(localeOf(r))
 	store := s.statsStore()
 	if store == nil {
 		s.notFound(w, r)
-		return
+		return nil, false
 	}
 	vocab, _, err := s.opts.Service.Vocab(ctx)
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return nil, false
 	}
-	lb := s.labeler(l, vocab)
-	v := StatsView{Page: s.page(r, l.T("stats.title"))}
-	f, err := domain.ParseIncidentFilter(r.URL.Query())
-	if err != nil {
+	q := &statsQuery{l: s.cat.localizer(localeOf(r))}
+	q.lb = s.labeler(q.l, vocab)
+	if q.f, err = domain.ParseIncidentFilter(r.URL.Query()); err != nil {
 		if !domain.IsCode(err, domain.EINVALID) {
 			s.fail(w, r, err)
-			return
+			return nil, false
 		}
-		v.Problems = domain.ErrorFields(err)
-		s.render(w, r, http.StatusBadRequest, "stats", &v)
+		q.problems = domain.ErrorFields(err)
+		return q, true
+	}
+	if q.st, err = store.Stats(ctx, q.f); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return q, true
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	q, ok := s.statsQuery(w, r)
+	if !ok {
 		return
 	}
-	st, err := store.Stats(ctx, f)
-	if err != nil {
-		s.fail(w, r, err)
+	l, lb, f, st := q.l, q.lb, q.f, q.st
+	v := StatsView{Page: s.page(r, l.T("stats.title"))}
+	if q.problems != nil {
+		v.Problems = q.problems
+		s.render(w, r, http.StatusBadRequest, "stats", &v)
 		return
 	}
 	vals := f.Values()
@@ -107,7 +131,6 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 // handleStatsCSV serves one chart's numbers: stable codes in the first
 // column and the header, raw integers.
 func (s *Server) handleStatsCSV(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	name := r.PathValue("chart")
 	id := ""
 	for _, c := range statsChartIDs {
@@ -115,27 +138,19 @@ func (s *Server) handleStatsCSV(w http.ResponseWriter, r *http.Request) {
 			id = c
 		}
 	}
-	store := s.statsStore()
-	if id == "" || store == nil {
+	if id == "" {
 		s.notFound(w, r)
 		return
 	}
-	f, err := domain.ParseIncidentFilter(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
+	q, ok := s.statsQuery(w, r)
+	if !ok {
 		return
 	}
-	vocab, _, err := s.opts.Service.Vocab(ctx)
-	if err != nil {
-		s.fail(w, r, err)
+	if q.problems != nil {
+		s.fail(w, r, domain.InvalidFields(q.problems))
 		return
 	}
-	st, err := store.Stats(ctx, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	lb := s.labeler(s.cat.localizer(localeOf(r)), vocab)
+	lb, f, st := q.lb, q.f, q.st
 	for _, c := range s.buildCharts(lb, f.Values(), st) {
 		if c.id != id {
 			continue
