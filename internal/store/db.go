@@ -419,3 +419,22 @@ func parseTimeText(s string) (time.Time, bool, error) {
 	}
 	return time.Time{}, false, fmt.Errorf("store: cannot parse time %q", s)
 }
+
+// queryList runs a query on q and scans every row with scan. what names the
+// list in errors ("store: <what>: …").
+func queryList[T any](ctx context.Context, q Querier, what, query string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, TranslateError(err))
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, TranslateError(err))
+		}
+		out = append(out, v)
+	}
+	return out, TranslateError(rows.Err())
+}

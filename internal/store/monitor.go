@@ -45,20 +45,7 @@ func scanOutlet(sc interface{ Scan(...any) error }) (monitor.Outlet, error) {
 
 // Outlets implements monitor.Store (by slug).
 func (s *MonitorStore) Outlets(ctx context.Context) ([]monitor.Outlet, error) {
-	rows, err := s.d.Reader().Query(ctx, `SELECT `+outletColumns+` FROM monitor_outlets ORDER BY slug`)
-	if err != nil {
-		return nil, fmt.Errorf("store: outlets: %w", err)
-	}
-	defer rows.Close()
-	var out []monitor.Outlet
-	for rows.Next() {
-		o, err := scanOutlet(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: outlets: %w", TranslateError(err))
-		}
-		out = append(out, o)
-	}
-	return out, TranslateError(rows.Err())
+	return queryList(ctx, s.d.Reader(), "outlets", `SELECT `+outletColumns+` FROM monitor_outlets ORDER BY slug`, nil, scanOutlet)
 }
 
 // Outlet implements monitor.Store.
@@ -508,20 +495,7 @@ func (s *MonitorStore) detections(ctx context.Context, f monitor.DetectionFilter
 	if limit > 0 {
 		q += " LIMIT " + strconv.Itoa(limit)
 	}
-	rows, err := s.d.Reader().Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: detections: %w", err)
-	}
-	defer rows.Close()
-	var out []monitor.Detection
-	for rows.Next() {
-		d, err := scanDetection(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: detections: %w", TranslateError(err))
-		}
-		out = append(out, d)
-	}
-	return out, TranslateError(rows.Err())
+	return queryList(ctx, s.d.Reader(), "detections", q, args, scanDetection)
 }
 
 // Detection returns one detection (ENOTFOUND).
@@ -605,20 +579,8 @@ func (s *MonitorStore) OutletArticles(ctx context.Context, slug string, limit in
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := s.d.Reader().Query(ctx, `SELECT `+articleColumns+` FROM monitor_articles WHERE outlet = ? ORDER BY first_seen DESC, url LIMIT `+strconv.Itoa(limit), slug)
-	if err != nil {
-		return nil, fmt.Errorf("store: outlet articles: %w", err)
-	}
-	defer rows.Close()
-	var out []monitor.Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: outlet articles: %w", TranslateError(err))
-		}
-		out = append(out, a)
-	}
-	return out, TranslateError(rows.Err())
+	return queryList(ctx, s.d.Reader(), "outlet articles",
+		`SELECT `+articleColumns+` FROM monitor_articles WHERE outlet = ? ORDER BY first_seen DESC, url LIMIT `+strconv.Itoa(limit), []any{slug}, scanArticle)
 }
 
 // CountArticles counts an outlet's monitored articles ("" all).
