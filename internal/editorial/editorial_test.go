@@ -229,3 +229,31 @@ func BenchmarkCreateIncident(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "incidents/s")
 }
+
+// An unchanged vocabulary keeps its identity across reloads (the page cache
+// keys on it); a changed one does not.
+func TestVocabReloadKeepsIdentityUntilChanged(t *testing.T) {
+	ctx := context.Background()
+	svc, c := newService(t)
+	admin := mustUser(t, svc, "admin@example.org", domain.RoleAdmin)
+	_, first, err := svc.Vocab(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(time.Minute)
+	time.Sleep(10 * time.Millisecond)
+	svc.SaveTerm(ctx, admin, first[0]) // unchanged term: a reload, same content
+	_, again, _ := svc.Vocab(ctx)
+	if &again[0] != &first[0] {
+		t.Error("an unchanged vocabulary came back as a new load")
+	}
+	changed := first[0]
+	changed.Labels = map[string]string{"en": "Renamed", "ur": "x", "hi": "y"}
+	if err := svc.SaveTerm(ctx, admin, changed); err != nil {
+		t.Fatal(err)
+	}
+	_, third, _ := svc.Vocab(ctx)
+	if &third[0] == &first[0] || third[0].Labels["en"] != "Renamed" {
+		t.Error("a changed vocabulary was not reloaded")
+	}
+}

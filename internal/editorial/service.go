@@ -7,6 +7,7 @@ package editorial
 import (
 	"context"
 	"log/slog"
+	"reflect"
 	"sync"
 	"time"
 
@@ -63,13 +64,18 @@ func (s *Service) Vocab(ctx context.Context) (domain.VocabSet, []domain.Term, er
 	if err != nil {
 		return nil, nil, err
 	}
-	s.terms, s.vocab, s.vocabAt = terms, domain.NewVocabSet(terms), time.Now()
+	if s.vocab == nil || !reflect.DeepEqual(terms, s.terms) {
+		// Only a changed vocabulary is a new load: callers (the page
+		// cache) key on the slice they get back.
+		s.terms, s.vocab = terms, domain.NewVocabSet(terms)
+	}
+	s.vocabAt = time.Now()
 	return s.vocab, s.terms, nil
 }
 
 func (s *Service) forgetVocab() {
 	s.mu.Lock()
-	s.vocab = nil
+	s.vocabAt = time.Time{} // reload at the next call
 	s.mu.Unlock()
 }
 
