@@ -85,7 +85,7 @@ func CountryMap(values map[string]int, o MapOptions) template.HTML {
 		w = float64(o.Width)
 	}
 	ft := newFit(naturalEarth, -180, -58, 180, 84, w, 4)
-	return render(l, ft, values, o)
+	return render(l, ft, shapesOf(l, ft, w), values, o)
 }
 
 // RegionMap draws a country's provinces or states coloured by values (keyed
@@ -102,7 +102,7 @@ func RegionMap(country string, values map[string]int, o MapOptions) (template.HT
 		w = float64(o.Width)
 	}
 	ft := newFit(equirectangular((minLat+maxLat)/2), minLon, minLat, maxLon, maxLat, w, 6)
-	return render(l, ft, values, o), nil
+	return render(l, ft, shapesOf(l, ft, w), values, o), nil
 }
 
 func (l *layer) bounds() (minLon, minLat, maxLon, maxLat float64) {
@@ -118,7 +118,7 @@ func (l *layer) bounds() (minLon, minLat, maxLon, maxLat float64) {
 	return
 }
 
-func render(l *layer, ft fit, raw map[string]int, o MapOptions) template.HTML {
+func render(l *layer, ft fit, shapes []shape, raw map[string]int, o MapOptions) template.HTML {
 	values := make(map[string]int, len(raw))
 	maxV := 0
 	for k, v := range raw {
@@ -138,7 +138,7 @@ func render(l *layer, ft fit, raw map[string]int, o MapOptions) template.HTML {
 	links := false
 	b.WriteString(`<g class="pw-regions" stroke="` + strokeCol + `" stroke-width="0.5" stroke-linejoin="round">`)
 	var dots []string
-	for _, f := range l.features {
+	for i, f := range l.features {
 		v := 0
 		for _, c := range f.codes {
 			v += values[c]
@@ -147,7 +147,8 @@ func render(l *layer, ft fit, raw map[string]int, o MapOptions) template.HTML {
 		if v > 0 {
 			fill = Ramp[classOf(classes, v)]
 		}
-		d, minX, minY, maxX, maxY := pathOf(f, ft, ft.w/800)
+		sh := shapes[i]
+		d, minX, minY, maxX, maxY := sh.d, sh.minX, sh.minY, sh.maxX, sh.maxY
 		if d == "" {
 			continue
 		}
