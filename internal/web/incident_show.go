@@ -108,6 +108,13 @@ func (s *Server) handleIncidentShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	v := s.incidentView(r, vocab, p)
+	s.render(w, r, http.StatusOK, "incident_show", &v)
+}
+
+// incidentView is the page of p as the request r (its locale and path)
+// shows it; IncidentPage renders the same view without a request.
+func (s *Server) incidentView(r *http.Request, vocab domain.VocabSet, p *domain.PublicIncident) ShowView {
 	l := s.cat.localizer(localeOf(r))
 	lb := s.labeler(l, vocab)
 	title, translated := p.TitleIn(l.Locale)
@@ -146,7 +153,7 @@ func (s *Server) handleIncidentShow(w http.ResponseWriter, r *http.Request) {
 		v.Timeline = append(v.Timeline, UpdateView{Date: lb.Date(u.Date, domain.PrecisionDay), Text: u.Text})
 	}
 	v.Stories = s.incidentStories(r, l, p.Ref)
-	s.render(w, r, http.StatusOK, "incident_show", &v)
+	return v
 }
 
 func violationView(lb labeler, vi domain.Violation) ViolationView {
