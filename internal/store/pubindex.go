@@ -28,12 +28,14 @@ type pubRow struct {
 	id      int64
 	date    uint32 // date_sort as YYYYMMDD, 0 when unknown
 	persons uint32
-	toff    uint32 // its term codes are terms[toff : toff+tn]
+	toff    uint32 // its term codes are terms[toff : toff+tn], its statistics codes (sdict) the sn after them
 	year    uint16
 	country uint16
 	admin1  uint16
 	verif   uint16
 	tn      uint16
+	sn      uint16
+	month   uint8 // monthNone, monthKnown or monthNeither (pubindex_stats.go)
 	demo    bool
 }
 
@@ -83,6 +85,11 @@ type pubIndex struct {
 	terms []uint16
 	dict  *pubDict
 	maxID int64
+	// sdict numbers the statistics codes (targeted persons per role and
+	// gender, targeted outlets); noStats means they did not fit and /stats
+	// with a filter uses SQL.
+	sdict   *pubDict
+	noStats bool
 }
 
 // pubIndexHolder holds the current index of a DB.
@@ -150,23 +157,27 @@ func (d *DB) WarmPublic(ctx context.Context) error {
 }
 
 // indexRowsSQL selects the index fields of published incidents with their
-// terms joined as field=value, separated by U+001F.
+// terms joined as field=value, separated by U+001F, and what the
+// statistics need of the document (statsColumnSQL).
 func (d *DB) indexRowsSQL(where string) string {
 	agg := "group_concat(t.field || '=' || t.value, char(31))"
 	if d.dialect.IsPostgres() {
 		agg = "string_agg(t.field || '=' || t.value, chr(31))"
 	}
 	return "SELECT p.id, p.date_sort, p.year, p.country, p.admin1, p.verification, p.persons, p.demo, " +
-		"(SELECT " + agg + " FROM public_terms t WHERE t.incident_id = p.id) " +
-		"FROM public_incidents p WHERE p.status = 'published'" + where
+		"(SELECT " + agg + " FROM public_terms t WHERE t.incident_id = p.id), " + d.statsColumnSQL() +
+		" FROM public_incidents p WHERE p.status = 'published'" + where
 }
 
 // indexBuilder accumulates rows and their terms.
 type indexBuilder struct {
-	dict  *pubDict
-	rows  []pubRow
-	terms []uint16
-	full  bool // the dict overflowed
+	dict    *pubDict
+	rows    []pubRow
+	terms   []uint16
+	full    bool // the dict overflowed
+	sdict   *pubDict
+	noStats bool // the statistics codes did not fit
+	key     []byte
 }
 
 func (b *indexBuilder) scan(ctx context.Context, q Querier, s string, args ...any) error {
@@ -175,7 +186,7 @@ func (b *indexBuilder) scan(ctx context.Context, q Querier, s string, args ...an
 		return fmt.Errorf("store: public index: %w", err)
 	}
 	defer rows.Close()
-	var date, country, admin1, verif, terms sql.RawBytes
+	var date, country, admin1, verif, terms, doc sql.RawBytes
 	var key []byte
 	code := func(field string, value []byte) uint16 {
 		key = append(append(append(key[:0], field...), '='), value...)
@@ -188,7 +199,7 @@ func (b *indexBuilder) scan(ctx context.Context, q Querier, s string, args ...an
 	for rows.Next() {
 		var r pubRow
 		var year, persons int64
-		if err := rows.Scan(&r.id, &date, &year, &country, &admin1, &verif, &persons, &r.demo, &terms); err != nil {
+		if err := rows.Scan(&r.id, &date, &year, &country, &admin1, &verif, &persons, &r.demo, &terms, &doc); err != nil {
 			return fmt.Errorf("store: public index: %w", err)
 		}
 		var ok bool
@@ -215,11 +226,16 @@ func (b *indexBuilder) scan(ctx context.Context, q Querier, s string, args ...an
 			b.terms = append(b.terms, c)
 		}
 		n := len(b.terms) - int(r.toff)
-		if b.full || n > 1<<16-1 || len(b.terms) > 1<<32-1 {
+		if b.full || n > 1<<16-1 {
 			b.full = true
 			return nil
 		}
 		r.tn = uint16(n)
+		r.sn, r.month = b.statsCodes(doc, r.date != 0)
+		if len(b.terms) > 1<<32-1 {
+			b.full = true
+			return nil
+		}
 		b.rows = append(b.rows, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -245,7 +261,7 @@ func rowOrder(a, b pubRow) int {
 // loadIndex reads every published incident (nil when the data does not fit
 // the index's encodings).
 func (d *DB) loadIndex(ctx context.Context, tx *Tx, gen int64) (*pubIndex, error) {
-	b := &indexBuilder{dict: &pubDict{codes: map[string]uint16{}}}
+	b := &indexBuilder{dict: &pubDict{codes: map[string]uint16{}}, sdict: &pubDict{codes: map[string]uint16{}}}
 	if err := b.scan(ctx, tx, d.indexRowsSQL("")); err != nil {
 		return nil, err
 	}
@@ -253,7 +269,7 @@ func (d *DB) loadIndex(ctx context.Context, tx *Tx, gen int64) (*pubIndex, error
 		return nil, nil
 	}
 	slices.SortFunc(b.rows, rowOrder)
-	idx := &pubIndex{gen: gen, rows: b.rows, terms: b.terms, dict: b.dict}
+	idx := &pubIndex{gen: gen, rows: b.rows, terms: b.terms, dict: b.dict, sdict: b.sdict, noStats: b.noStats}
 	for _, r := range idx.rows {
 		idx.maxID = max(idx.maxID, r.id)
 	}
@@ -283,7 +299,7 @@ func (d *DB) updateIndex(ctx context.Context, tx *Tx, old *pubIndex, gen int64) 
 	if len(changed) > indexChangeLimit || len(changed) > len(old.rows)/10+100 {
 		return nil, nil
 	}
-	b := &indexBuilder{dict: old.dict.clone()}
+	b := &indexBuilder{dict: old.dict.clone(), sdict: old.sdict.clone(), noStats: old.noStats}
 	ids := make([]any, 0, len(changed))
 	for id := range changed {
 		ids = append(ids, id)
@@ -299,11 +315,11 @@ func (d *DB) updateIndex(ctx context.Context, tx *Tx, old *pubIndex, gen int64) 
 		return nil, nil
 	}
 	slices.SortFunc(b.rows, rowOrder)
-	idx := &pubIndex{gen: gen, dict: b.dict, rows: make([]pubRow, 0, len(old.rows)+len(b.rows)),
+	idx := &pubIndex{gen: gen, dict: b.dict, sdict: b.sdict, noStats: b.noStats, rows: make([]pubRow, 0, len(old.rows)+len(b.rows)),
 		terms: make([]uint16, 0, len(old.terms)+len(b.terms))}
 	add := func(r pubRow, terms []uint16) {
 		off := len(idx.terms)
-		idx.terms = append(idx.terms, terms[r.toff:r.toff+uint32(r.tn)]...)
+		idx.terms = append(idx.terms, terms[r.toff:r.toff+uint32(r.tn)+uint32(r.sn)]...)
 		r.toff = uint32(off)
 		idx.rows = append(idx.rows, r)
 		idx.maxID = max(idx.maxID, r.id)
@@ -485,23 +501,33 @@ func (idx *pubIndex) matcher(f domain.IncidentFilter) (m *pubMatcher, ok bool) {
 type indexResult struct {
 	total, persons int
 	page           []pubRow
-	counts         []int32 // per dict code
-	years          []int32 // per year
+	counts         []int32     // per dict code
+	years          []int32     // per year
+	stats          *statsCount // with pass.stats (pubindex_stats.go)
 }
 
-// run visits the rows m matches in order (reverse for oldest first),
-// counting them all, and keeps up to limit of those at or after visiting
-// position start, skipping the first offset of them. facets counts every
-// dict code and year of the match. Without needTotal it stops as soon as
-// the page is full. A full pass over a large index is split across the
-// cores: each part keeps its own first offset+limit matches, which are
+// pass says what one pass over the index does: visit the rows a matcher
+// matches in order (reverse: oldest first), count them all, and keep up to
+// limit of those at or after visiting position start, skipping the first
+// offset of them. facets counts every dict code and year of the match;
+// with stats it also counts the numbers of /stats. Without needTotal it
+// stops as soon as the page is full.
+type pass struct {
+	reverse              bool
+	start, offset, limit int
+	facets, needTotal    bool
+	stats                *statsShape
+}
+
+// run makes the pass p. A full pass over a large index is split across
+// the cores: each part keeps its own first offset+limit matches, which are
 // merged in order.
-func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, facets, needTotal bool) *indexResult {
+func (idx *pubIndex) run(m *pubMatcher, p pass) *indexResult {
 	n := len(idx.rows)
-	keep := offset + limit
+	keep := p.offset + p.limit
 	workers := runtime.GOMAXPROCS(0)
-	if !needTotal || m.none || n < parallelMinRows || workers < 2 {
-		return idx.runRange(m, reverse, start, 0, n, offset, limit, facets, needTotal)
+	if !p.needTotal || m.none || n < parallelMinRows || workers < 2 {
+		return idx.runRange(m, p, 0, n, p.offset, p.limit)
 	}
 	workers = min(workers, 8)
 	parts := make([]*indexResult, workers)
@@ -510,25 +536,28 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[w] = idx.runRange(m, reverse, start, n*w/workers, n*(w+1)/workers, 0, keep, facets, true)
+			parts[w] = idx.runRange(m, p, n*w/workers, n*(w+1)/workers, 0, keep)
 		}()
 	}
 	wg.Wait()
 	res := parts[0]
-	for _, p := range parts[1:] {
-		res.total += p.total
-		res.persons += p.persons
+	for _, part := range parts[1:] {
+		res.total += part.total
+		res.persons += part.persons
 		if len(res.page) < keep {
-			res.page = append(res.page, p.page[:min(len(p.page), keep-len(res.page))]...)
+			res.page = append(res.page, part.page[:min(len(part.page), keep-len(res.page))]...)
 		}
-		for i, c := range p.counts {
+		for i, c := range part.counts {
 			res.counts[i] += c
 		}
-		for i, c := range p.years {
+		for i, c := range part.years {
 			res.years[i] += c
 		}
+		if res.stats != nil {
+			res.stats.add(part.stats)
+		}
 	}
-	res.page = res.page[min(offset, len(res.page)):]
+	res.page = res.page[min(p.offset, len(res.page)):]
 	return res
 }
 
@@ -536,13 +565,17 @@ func (idx *pubIndex) run(m *pubMatcher, reverse bool, start, offset, limit int, 
 // across the cores (tests lower it).
 var parallelMinRows = 100_000
 
-// runRange is run over visiting positions [from, to): of the matches at
-// or after start it skips the first skip and keeps the next keep.
-func (idx *pubIndex) runRange(m *pubMatcher, reverse bool, start, from, to, skip, keep int, facets, needTotal bool) *indexResult {
+// runRange is the pass p over visiting positions [from, to): of the
+// matches at or after p.start it skips the first skip and keeps the next
+// keep.
+func (idx *pubIndex) runRange(m *pubMatcher, p pass, from, to, skip, keep int) *indexResult {
 	res := &indexResult{}
-	if facets {
+	if p.facets {
 		res.counts = make([]int32, len(idx.dict.names))
 		res.years = make([]int32, 1<<16)
+	}
+	if p.stats != nil {
+		res.stats = p.stats.newCount()
 	}
 	if m.none {
 		return res
@@ -550,25 +583,25 @@ func (idx *pubIndex) runRange(m *pubMatcher, reverse bool, start, from, to, skip
 	n := len(idx.rows)
 	for k := from; k < to; k++ {
 		i := k
-		if reverse {
+		if p.reverse {
 			i = n - 1 - k
 		}
 		r := &idx.rows[i]
 		if !m.match(idx, r) {
 			continue
 		}
-		if k >= start {
+		if k >= p.start {
 			if skip > 0 {
 				skip--
 			} else if len(res.page) < keep {
 				res.page = append(res.page, *r)
-			} else if !needTotal {
+			} else if !p.needTotal {
 				break
 			}
 		}
 		res.total++
 		res.persons += int(r.persons)
-		if facets {
+		if p.facets {
 			res.counts[r.country]++
 			res.counts[r.admin1]++
 			res.counts[r.verif]++
@@ -576,6 +609,9 @@ func (idx *pubIndex) runRange(m *pubMatcher, reverse bool, start, from, to, skip
 			for _, c := range idx.terms[r.toff : r.toff+uint32(r.tn)] {
 				res.counts[c]++
 			}
+		}
+		if p.stats != nil {
+			p.stats.count(res.stats, idx, r)
 		}
 	}
 	return res

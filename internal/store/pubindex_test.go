@@ -133,11 +133,16 @@ func refsIn(p *domain.PublicPage) []string {
 func testPublicIndex(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	pubs := storetest.SeedPublic(t, db, 700, 7)
+	if err := db.SeedPublic(ctx, statsEdgeIncidents()); err != nil {
+		t.Fatal(err)
+	}
 	t.Run("loaded", func(t *testing.T) { compareIndex(t, db) })
+	t.Run("loaded stats", func(t *testing.T) { compareStats(t, db) })
 	t.Run("parallel passes", func(t *testing.T) {
 		old := store.SetParallelMinRows(1)
 		defer store.SetParallelMinRows(old)
 		compareIndex(t, db)
+		compareStats(t, db)
 	})
 	gen := store.PublicIndexGen(db)
 
@@ -150,6 +155,7 @@ func testPublicIndex(t *testing.T, db *store.DB) {
 		}
 	}
 	t.Run("updated", func(t *testing.T) { compareIndex(t, db) })
+	t.Run("updated stats", func(t *testing.T) { compareStats(t, db) })
 	if g := store.PublicIndexGen(db); g <= gen {
 		t.Fatalf("index generation %d after changes, was %d", g, gen)
 	}
@@ -163,6 +169,7 @@ func testPublicIndex(t *testing.T, db *store.DB) {
 		}
 	}
 	t.Run("after more changes", func(t *testing.T) { compareIndex(t, db) })
+	t.Run("after more changes stats", func(t *testing.T) { compareStats(t, db) })
 }
 
 func TestPublicIndexSQLite(t *testing.T) {

@@ -51,7 +51,7 @@ func (d *DB) indexPass(ctx context.Context, tx *Tx, gen int64, f domain.Incident
 	if err != nil || idx == nil {
 		return nil, false, err
 	}
-	return idx.run(m, false, 0, 0, 0, facets, true), true, nil
+	return idx.run(m, pass{facets: facets, needTotal: true}), true, nil
 }
 
 // indexFacets counts totals and facets of f with the index; nil results
@@ -61,7 +61,7 @@ func (d *DB) indexFacets(ctx context.Context, tx *Tx, gen int64, f domain.Incide
 	if err != nil || idx == nil {
 		return nil, nil, err
 	}
-	return idx.run(m, false, 0, 0, 0, true, true), idx, nil
+	return idx.run(m, pass{facets: true, needTotal: true}), idx, nil
 }
 
 // searchIndex answers SearchPublic in date order (newest or oldest first)
@@ -102,7 +102,7 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 	} else {
 		// Without cached totals the pass visits every row anyway: count the
 		// facets too, so the Facets call that follows is a cache hit.
-		res = idx.run(m, reverse, start, offset, f.PerPage+1, !haveTotals, !haveTotals)
+		res = idx.run(m, pass{reverse: reverse, start: start, offset: offset, limit: f.PerPage + 1, facets: !haveTotals, needTotal: !haveTotals})
 		if !haveTotals {
 			d.cache.put(gen, "f|"+cacheKey(f), idx.facets(res))
 		}
@@ -182,9 +182,9 @@ const relevanceBound = 20_000
 // relevanceBound incidents, else newest first.
 func (d *DB) relevancePage(ctx context.Context, tx *Tx, idx *pubIndex, m *pubMatcher, q publicQuery, offset, limit int, needTotal bool) (*indexResult, error) {
 	if m.idCount > relevanceBound {
-		return idx.run(m, false, 0, offset, limit, needTotal, needTotal), nil
+		return idx.run(m, pass{offset: offset, limit: limit, facets: needTotal, needTotal: needTotal}), nil
 	}
-	res := idx.run(m, false, 0, 0, relevanceBound, needTotal, true)
+	res := idx.run(m, pass{limit: relevanceBound, facets: needTotal, needTotal: true})
 	if len(res.page) > 1 {
 		score, err := d.ftsRanks(ctx, tx, q.fts)
 		if err != nil {

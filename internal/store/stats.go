@@ -12,12 +12,17 @@ var _ domain.StatsStore = (*DB)(nil)
 
 // Stats counts, for the filter, incidents per month and family, per actor
 // type, family, country and province, targeted persons per role and gender,
-// and the most targeted outlets. Per-value counts come from the facets; the
-// cross tabulations read the published documents (json_each on SQLite,
-// jsonb_array_elements on PostgreSQL). Results are cached per generation of
-// the published record, like the facets.
+// and the most targeted outlets. The whole record reads public_stats and
+// the facets; a filter is one pass over the in-memory index
+// (pubindex_stats.go). Without the index, the cross tabulations read the
+// published documents (json_each on SQLite, jsonb_array_elements on
+// PostgreSQL). Results are cached per generation of the published record,
+// like the facets.
 func (d *DB) Stats(ctx context.Context, f domain.IncidentFilter) (*domain.Stats, error) {
 	f.Defaults()
+	if out, ok, err := d.indexStats(ctx, f); err != nil || ok {
+		return out, err
+	}
 	facets, err := d.Facets(ctx, f)
 	if err != nil {
 		return nil, err
@@ -143,7 +148,13 @@ func (d *DB) wholeStats(ctx context.Context, tx *Tx, out *domain.Stats) error {
 		return fmt.Errorf("store: whole stats: %w", err)
 	}
 	sortStats(out)
-	// The filtered query's order and limit: count, then name.
+	sortOutlets(out)
+	return nil
+}
+
+// sortOutlets keeps the most targeted outlets in the filtered query's
+// order and limit: count, then name.
+func sortOutlets(out *domain.Stats) {
 	sort.Slice(out.Outlets, func(i, j int) bool {
 		a, b := out.Outlets[i], out.Outlets[j]
 		return a.Count > b.Count || a.Count == b.Count && a.Value < b.Value
@@ -151,7 +162,60 @@ func (d *DB) wholeStats(ctx context.Context, tx *Tx, out *domain.Stats) error {
 	if len(out.Outlets) > domain.StatsTopOutlets {
 		out.Outlets = out.Outlets[:domain.StatsTopOutlets]
 	}
-	return nil
+}
+
+// indexStats answers Stats for a filter with one pass over the in-memory
+// index (totals, facets and statistics together, all cached); ok is false
+// when the SQL path must answer (the whole record, which public_stats
+// holds, or an index that cannot).
+func (d *DB) indexStats(ctx context.Context, f domain.IncidentFilter) (*domain.Stats, bool, error) {
+	q := d.compile(f)
+	if q.plain || q.none {
+		return nil, false, nil
+	}
+	tx, err := d.snapshotTx(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	gen, err := publicGeneration(ctx, tx)
+	if err != nil {
+		return nil, false, err
+	}
+	key := cacheKey(f)
+	fv, haveFacets := d.cache.get(gen, "f|"+key)
+	sv, haveStats := d.cache.get(gen, "s|"+key)
+	if haveFacets && haveStats {
+		return statsOut(cloneFacets(fv.(*domain.Facets)), sv.(*domain.Stats)), true, nil
+	}
+	idx, m, err := d.indexMatcher(ctx, tx, gen, f, q)
+	if err != nil || idx == nil {
+		return nil, false, err
+	}
+	shape := idx.statsShape()
+	if shape == nil {
+		return nil, false, nil
+	}
+	res := idx.run(m, pass{facets: true, needTotal: true, stats: shape})
+	facets := idx.facets(res)
+	st := &domain.Stats{Monthly: []domain.MonthFamilyCount{}, Targets: []domain.RoleGenderCount{}, Outlets: []domain.FacetCount{}}
+	if err := shape.fill(idx, res.stats, st); err != nil {
+		return nil, false, err
+	}
+	d.cache.put(gen, "t|"+key, totals{facets.Incidents, facets.Persons})
+	d.cache.put(gen, "f|"+key, cloneFacets(facets))
+	d.cache.put(gen, "s|"+key, st)
+	return statsOut(facets, st), true, nil
+}
+
+// statsOut joins the facets and the statistics of a filter into Stats.
+func statsOut(facets *domain.Facets, st *domain.Stats) *domain.Stats {
+	return &domain.Stats{
+		Incidents: facets.Incidents, Persons: facets.Persons,
+		Families: facets.Fields["family"], ActorTypes: facets.Fields["actor_type"],
+		Countries: facets.Fields["country"], Admin1: facets.Fields["admin1"],
+		Monthly: st.Monthly, NoMonth: st.NoMonth, Targets: st.Targets, Outlets: st.Outlets,
+	}
 }
 
 func sortStats(out *domain.Stats) {
