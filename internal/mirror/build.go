@@ -80,6 +80,8 @@ type builder struct {
 	linked   map[string]bool
 	err      error
 	done     int
+
+	files fileWriter
 }
 
 type job struct {
@@ -199,6 +201,13 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		r := b.rv.resolve(&url.URL{Path: "/"}, u.String(), false)
 		if r.kind == linkFile {
 			b.enqueue(r.t, true)
+		}
+	}
+	// A full build renders the incident pages from one stream first; an
+	// incremental one renders the few it needs through the crawl.
+	if ip, ok := opts.Handler.(incidentPages); ok && b.affected == nil {
+		if err := b.renderIncidents(ctx, ip); err != nil {
+			return nil, fmt.Errorf("mirror: incident pages: %w", err)
 		}
 	}
 	b.crawl(ctx)
@@ -453,28 +462,19 @@ func (b *builder) render(j job) error {
 	}
 	file := j.t.file()
 	pg := &page{t: j.t, file: file, body: rec.Body.Bytes(), dep: b.targetDep(j.t), volatile: rec.Header().Get("X-Snapshot-Time")}
-	ct := rec.Header().Get("Content-Type")
-	if strings.HasPrefix(ct, "text/html") {
-		pg.html = true
-		var found []resolved
-		pg.body = b.rv.rewriteHTML(pg.body, u, file, func(r resolved) { found = append(found, r) })
-		pg.body = b.unnameOrigin(pg.body)
-		b.mu.Lock()
-		for _, r := range found {
-			if r.kind == linkFile {
-				b.enqueueLocked(r.t, false)
-			}
-		}
-		b.mu.Unlock()
-	} else if strings.HasPrefix(ct, "text/css") {
-		pg.body = b.rewriteCSS(pg.body, u, file)
-	}
 	if len(j.t.Query) > 0 {
 		for k := range j.t.Query {
 			if k != "page" {
 				pg.filterOf = k
 			}
 		}
+	}
+	ct := rec.Header().Get("Content-Type")
+	switch {
+	case strings.HasPrefix(ct, "text/html"):
+		return b.storeHTML(pg)
+	case strings.HasPrefix(ct, "text/css"):
+		pg.body = b.rewriteCSS(pg.body, u, file)
 	}
 	return b.store(pg)
 }
@@ -501,7 +501,7 @@ func (b *builder) store(pg *page) error {
 		write = false
 	}
 	if write {
-		if err := writeAtomic(full, pg.body); err != nil {
+		if err := b.files.write(full, pg.body, !ok); err != nil {
 			return err
 		}
 	}
