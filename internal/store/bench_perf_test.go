@@ -94,15 +94,6 @@ func BenchmarkPublicScale(b *testing.B) {
 			}
 			return time.Since(t)
 		}
-		report := func(b *testing.B, lat []time.Duration, cpu0 time.Duration) {
-			// CPU time of the process per call (all cores): on a loaded
-			// machine the wall-clock percentiles mostly measure waiting.
-			b.ReportMetric(ms(procCPU()-cpu0)/float64(len(lat)), "cpu-ms/op")
-			slices.Sort(lat)
-			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
-			b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
-			b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
-		}
 		for _, qc := range scaleQueries {
 			b.Run(mode+"/"+qc.name, func(b *testing.B) {
 				var lat []time.Duration
@@ -110,7 +101,7 @@ func BenchmarkPublicScale(b *testing.B) {
 				for b.Loop() {
 					lat = append(lat, one(b, qc.f))
 				}
-				report(b, lat, cpu0)
+				reportLatency(b, lat, cpu0)
 			})
 		}
 		b.Run(mode+"/mix", func(b *testing.B) {
@@ -119,8 +110,69 @@ func BenchmarkPublicScale(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				lat = append(lat, one(b, scaleQueries[i%len(scaleQueries)].f))
 			}
-			report(b, lat, cpu0)
+			reportLatency(b, lat, cpu0)
 		})
+	}
+	store.SetPublicIndex(db, true)
+}
+
+// statsQueries are filtered /stats requests (the whole record reads
+// public_stats: BenchmarkStatsWhole).
+var statsQueries = []struct {
+	name string
+	f    domain.IncidentFilter
+}{
+	{"country=PK", domain.IncidentFilter{Country: []string{"PK"}}},
+	{"category=website_blocked", domain.IncidentFilter{Category: []string{"website_blocked"}}},
+	{"year=2020", domain.IncidentFilter{Year: []int{2020}}},
+	{"country=IN&family=violence", domain.IncidentFilter{Country: []string{"IN"}, Family: []string{"violence"}}},
+	{"q=journalist", domain.IncidentFilter{Q: "journalist"}},
+	{"q=licence+raid", domain.IncidentFilter{Q: "licence raid"}},
+}
+
+// BenchmarkStatsFiltered measures Stats for a filter with the totals,
+// facets and statistics cache dropped before every call (every request a
+// filter nobody asked for since the last publication), reporting CPU time
+// per call and p50/p95. The in-memory index is built once before timing.
+// PRESSWATCH_BENCH_SQL=1 adds the SQL path (the documents; minutes per
+// call at a million incidents).
+func BenchmarkStatsFiltered(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	t := time.Now()
+	if err := db.WarmPublic(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("index built in %s", time.Since(t).Round(time.Millisecond))
+	modes := []bool{true}
+	if os.Getenv("PRESSWATCH_BENCH_SQL") != "" {
+		modes = append(modes, false)
+	}
+	for _, on := range modes {
+		mode := "index"
+		if !on {
+			mode = "sql"
+		}
+		store.SetPublicIndex(db, on)
+		for _, qc := range statsQueries {
+			b.Run(mode+"/"+qc.name, func(b *testing.B) {
+				var lat []time.Duration
+				cpu0 := procCPU()
+				n := 0
+				for b.Loop() {
+					t := time.Now()
+					store.DropCache(db)
+					st, err := db.Stats(ctx, qc.f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t))
+					n = st.Incidents
+				}
+				reportLatency(b, lat, cpu0)
+				b.ReportMetric(float64(n), "incidents")
+			})
+		}
 	}
 	store.SetPublicIndex(db, true)
 }
@@ -153,6 +205,17 @@ func BenchmarkPublicIndexUpdate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// reportLatency reports the CPU time of the process per call (all cores:
+// on a loaded machine the wall-clock percentiles mostly measure waiting)
+// and the p50, p95 and maximum of the calls' latencies.
+func reportLatency(b *testing.B, lat []time.Duration, cpu0 time.Duration) {
+	b.ReportMetric(ms(procCPU()-cpu0)/float64(len(lat)), "cpu-ms/op")
+	slices.Sort(lat)
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*95/100)]), "p95-ms")
+	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
