@@ -22,6 +22,9 @@ type ListView struct {
 	Form     FilterForm
 	Pager    Pager
 	Query    template.URL // the filter as a query string (already escaped), for export links
+	// Aside is the filter form and the facets, rendered from Form and
+	// Facets once per filter (listAside).
+	Aside template.HTML
 }
 
 // Chip is one active filter value with a link that removes it.
@@ -104,15 +107,16 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Problems = domain.ErrorFields(err)
 		v.Form = s.filterForm(lb, terms, f, nil)
+		aside, err := s.renderPart("incident_list", "list_aside", &v)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Aside = template.HTML(aside) //nolint:gosec // rendered by the template
 		s.render(w, r, http.StatusBadRequest, "incident_list", &v)
 		return
 	}
 	res, err := s.opts.Public.SearchPublic(ctx, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	facets, err := s.opts.Public.Facets(ctx, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -124,8 +128,10 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 	vals := f.Values()
 	v.Query = template.URL(vals.Encode())
 	v.Chips = chips(lb, vals, l)
-	v.Facets = facetGroups(lb, l, vals, facets)
-	v.Form = s.filterForm(lb, terms, f, facets)
+	if err := s.listAside(ctx, l, lb, terms, f, vals, &v); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v.Pager = pager(l, "/incidents", vals, f.Page, (res.Total+f.PerPage-1)/f.PerPage)
 	s.render(w, r, http.StatusOK, "incident_list", &v)
 }

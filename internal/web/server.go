@@ -90,6 +90,7 @@ type Server struct {
 	static  fs.FS
 	md      goldmark.Markdown
 	policy  *bluemonday.Policy
+	asides  pageCache // the list's filter form and facets per filter (list_aside.go)
 }
 
 // New builds a Server: it parses the templates and catalogs once.

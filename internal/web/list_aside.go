@@ -1,0 +1,64 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/url"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+// The list's aside — the filter form and the facets — depends on the
+// locale and the filter, never on the page: every page of one filter shows
+// the same aside. It was most of a list page's cost (the form lists every
+// country and category), and a static mirror renders every page of every
+// filter, so it is rendered once per locale, filter, generation of the
+// published record and vocabulary load, and kept in asideCache.
+
+// listAside renders (or finds) the aside of the list of f in l and sets
+// v.Aside. v's other fields are those of the page being rendered.
+func (s *Server) listAside(ctx context.Context, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, vals url.Values, v *ListView) error {
+	key := l.Locale + " " + vals.Encode()
+	gen, cacheable := int64(0), false
+	if pg, ok := s.opts.Public.(publicGenerationer); ok {
+		if g, err := pg.PublicGeneration(ctx); err == nil {
+			gen, cacheable = g, true
+		}
+	}
+	if cacheable {
+		if p := s.asides.get(gen, terms, key); p != nil {
+			v.Aside = template.HTML(p.body) //nolint:gosec // rendered by the template below
+			return nil
+		}
+	}
+	facets, err := s.opts.Public.Facets(ctx, f)
+	if err != nil {
+		return err
+	}
+	v.Facets = facetGroups(lb, l, vals, facets)
+	v.Form = s.filterForm(lb, terms, f, facets)
+	body, err := s.renderPart("incident_list", "list_aside", v)
+	if err != nil {
+		return err
+	}
+	if cacheable {
+		s.asides.put(gen, terms, key, &cachedPage{body: body})
+	}
+	v.Aside = template.HTML(body) //nolint:gosec // rendered by the template
+	return nil
+}
+
+// renderPart executes one named template of a page's set.
+func (s *Server) renderPart(set, name string, view any) ([]byte, error) {
+	t, ok := s.pages.sets[set]
+	if !ok {
+		return nil, fmt.Errorf("web: no template %q", set)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, view); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
