@@ -82,6 +82,8 @@ type builder struct {
 	done     int
 
 	files fileWriter
+	// reserved are the pages the incident stream will render, by key.
+	reserved map[string]target
 }
 
 type job struct {

@@ -23,8 +23,26 @@ type incidentPages interface {
 // language, and its JSON, from one stream of published incidents: no
 // request and no lookup per page, on every worker. The crawl then skips
 // these pages and follows the links they hold.
+//
+// The pages of every incident of the search index are reserved first, so
+// that a link to one (the language switch, a related incident) does not
+// send it to the crawl before the stream reaches it; a reserved page the
+// stream did not render (an incident withdrawn meanwhile) goes to the
+// crawl afterwards.
 func (b *builder) renderIncidents(ctx context.Context, ip incidentPages) error {
 	locales := ip.Locales()
+	b.mu.Lock()
+	b.reserved = map[string]target{}
+	for _, it := range b.index {
+		for _, t := range incidentTargets(ip, locales, it.Ref) {
+			if k := t.key(); !b.seen[k] {
+				b.seen[k] = true
+				b.reserved[k] = t
+			}
+		}
+	}
+	b.mu.Unlock()
+
 	ch := make(chan *domain.PublicIncident, 4*b.opts.Workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -59,7 +77,26 @@ func (b *builder) renderIncidents(ctx context.Context, ip incidentPages) error {
 	if firstErr != nil {
 		return firstErr
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k, t := range b.reserved {
+		delete(b.seen, k)
+		b.enqueueLocked(t, true)
+	}
+	b.reserved = nil
+	return nil
+}
+
+// incidentTargets are the pages the stream renders for the incident ref.
+func incidentTargets(ip incidentPages, locales []string, ref string) []target {
+	out := make([]target, 0, len(locales)+1)
+	for _, loc := range locales {
+		out = append(out, target{Path: ip.LocalePath(loc, "/incidents/"+ref)})
+	}
+	return append(out, target{Path: "/incidents/" + ref + ".json"})
 }
 
 // renderIncident renders one incident's pages (those not rendered yet).
@@ -67,8 +104,9 @@ func (b *builder) renderIncident(ctx context.Context, ip incidentPages, buf *byt
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	for _, loc := range locales {
-		t := target{Path: ip.LocalePath(loc, "/incidents/"+p.Ref)}
+	ts := incidentTargets(ip, locales, p.Ref)
+	for i, loc := range locales {
+		t := ts[i]
 		if !b.claim(t) {
 			continue
 		}
@@ -81,7 +119,7 @@ func (b *builder) renderIncident(ctx context.Context, ip incidentPages, buf *byt
 			return err
 		}
 	}
-	t := target{Path: "/incidents/" + p.Ref + ".json"}
+	t := ts[len(ts)-1]
 	if !b.claim(t) {
 		return nil
 	}
@@ -93,12 +131,16 @@ func (b *builder) renderIncident(ctx context.Context, ip incidentPages, buf *byt
 	return b.store(&page{t: t, file: t.file(), body: body, dep: b.targetDep(t)})
 }
 
-// claim marks t as rendered by the caller; false when the crawl or another
-// worker already has it.
+// claim takes t for the stream: true when it was reserved for it, or
+// nobody has it yet.
 func (b *builder) claim(t target) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	k := t.key()
+	if _, ok := b.reserved[k]; ok {
+		delete(b.reserved, k)
+		return true
+	}
 	if b.seen[k] {
 		return false
 	}
