@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 )
 
 // excludedPrefixes are site paths that a static copy cannot hold (the back
@@ -51,6 +52,43 @@ type resolver struct {
 	filters    map[string]bool
 	locales    map[string]bool // path prefixes such as "ur"
 	logStatic  bool            // log files come from the log, not the handler
+
+	// memo keeps what site-absolute links resolve to: they do not depend
+	// on the page, and the same few (navigation, footer, language switch)
+	// are on every page.
+	memoMu sync.Mutex
+	memo   map[string]resolved
+}
+
+// memoMax bounds resolver.memo; links past it are resolved every time.
+const memoMax = 1 << 16
+
+// resolveLink is resolve with site-absolute links ("/stats") memoized.
+// The resolved target is shared: callers must not change its Query.
+func (rv *resolver) resolveLink(base *url.URL, raw string, form bool) resolved {
+	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
+		return rv.resolve(base, raw, form)
+	}
+	key := raw
+	if form {
+		key = "form " + raw
+	}
+	rv.memoMu.Lock()
+	r, ok := rv.memo[key]
+	rv.memoMu.Unlock()
+	if ok {
+		return r
+	}
+	r = rv.resolve(base, raw, form)
+	rv.memoMu.Lock()
+	if rv.memo == nil {
+		rv.memo = map[string]resolved{}
+	}
+	if len(rv.memo) < memoMax {
+		rv.memo[key] = r
+	}
+	rv.memoMu.Unlock()
+	return r
 }
 
 // resolve classifies raw, a link found on the page at site URL base.
@@ -179,7 +217,7 @@ func (rv *resolver) rewriteHTML(body []byte, base *url.URL, file string, found f
 	for _, m := range idx {
 		attr := string(body[m[0]:m[1]])
 		raw := html.UnescapeString(string(body[m[2]:m[3]]))
-		r := rv.resolve(base, raw, attr == "action")
+		r := rv.resolveLink(base, raw, attr == "action")
 		if r.kind == linkKeep {
 			continue
 		}
