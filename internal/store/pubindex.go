@@ -269,7 +269,17 @@ func (d *DB) loadIndex(ctx context.Context, tx *Tx, gen int64) (*pubIndex, error
 		return nil, nil
 	}
 	slices.SortFunc(b.rows, rowOrder)
-	idx := &pubIndex{gen: gen, rows: b.rows, terms: b.terms, dict: b.dict, sdict: b.sdict, noStats: b.noStats}
+	// Lay the codes out in row order: a pass then reads them in sequence
+	// instead of one cache miss per row (at a million rows that miss was
+	// most of a facet pass).
+	terms := make([]uint16, 0, len(b.terms))
+	for i := range b.rows {
+		r := &b.rows[i]
+		off := len(terms)
+		terms = append(terms, b.terms[r.toff:r.toff+uint32(r.tn)+uint32(r.sn)]...)
+		r.toff = uint32(off)
+	}
+	idx := &pubIndex{gen: gen, rows: b.rows, terms: terms, dict: b.dict, sdict: b.sdict, noStats: b.noStats}
 	for _, r := range idx.rows {
 		idx.maxID = max(idx.maxID, r.id)
 	}
