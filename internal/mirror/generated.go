@@ -96,8 +96,25 @@ func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note [
 	return nil
 }
 
-// searchIndex pages through the public JSON list of the site.
+// searchIndex lists every incident of the public list: from one stream
+// when the handler has one, else by paging through the site's JSON list.
 func (b *builder) searchIndex(ctx context.Context) ([]IndexItem, error) {
+	if ip, ok := b.opts.Handler.(incidentPages); ok {
+		var out []IndexItem
+		err := ip.EachListedIncident(ctx, func(p *domain.PublicIncident) error {
+			out = append(out, indexItem(p))
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("mirror: search index: %w", err)
+		}
+		return out, nil
+	}
+	return b.searchIndexJSON(ctx)
+}
+
+// searchIndexJSON pages through the public JSON list of the site.
+func (b *builder) searchIndexJSON(ctx context.Context) ([]IndexItem, error) {
 	var out []IndexItem
 	for pageNo := 1; ; pageNo++ {
 		if err := ctx.Err(); err != nil {
@@ -117,24 +134,29 @@ func (b *builder) searchIndex(ctx context.Context) ([]IndexItem, error) {
 			return nil, fmt.Errorf("mirror: search index: %w", err)
 		}
 		for _, p := range body.Items {
-			it := IndexItem{Ref: p.Ref, Title: p.Title, Date: p.DateStart, Country: p.Country, Status: p.Status}
-			if len(p.Summary) > 200 {
-				it.Summary = strings.ToValidUTF8(p.Summary[:200], "") + "…"
-			} else {
-				it.Summary = p.Summary
-			}
-			if len(p.DateStart) >= 4 {
-				it.Year, _ = strconv.Atoi(p.DateStart[:4])
-			}
-			for _, v := range p.Violations {
-				it.Categories = append(it.Categories, v.Category)
-			}
-			out = append(out, it)
+			out = append(out, indexItem(p))
 		}
 		if len(body.Items) == 0 || len(out) >= body.Total {
 			return out, nil
 		}
 	}
+}
+
+// indexItem is p as the search index holds it.
+func indexItem(p *domain.PublicIncident) IndexItem {
+	it := IndexItem{Ref: p.Ref, Title: p.Title, Date: p.DateStart, Country: p.Country, Status: p.Status}
+	if len(p.Summary) > 200 {
+		it.Summary = strings.ToValidUTF8(p.Summary[:200], "") + "…"
+	} else {
+		it.Summary = p.Summary
+	}
+	if len(p.DateStart) >= 4 {
+		it.Year, _ = strconv.Atoi(p.DateStart[:4])
+	}
+	for _, v := range p.Violations {
+		it.Categories = append(it.Categories, v.Category)
+	}
+	return it
 }
 
 type linkView struct{ Label, Href string }
