@@ -26,7 +26,7 @@ const (
 )
 
 // MultiValueDelimiter joins several values in one CSV cell.
-const MultiValueDelimiter = "|"
+const MultiValueDelimiter = domain.CSVMultiValueDelimiter
 
 // ExportColumn documents one CSV column (for /data and docs).
 type ExportColumn struct {
