@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -38,6 +39,8 @@ type DB struct {
 	Now domain.Clock
 
 	cache publicCache
+
+	csvFill sync.Mutex // one FillPublicCSV at a time (export_csv.go)
 }
 
 // Open opens the database named by databaseURL: "postgres://…" or

@@ -34,15 +34,27 @@ func (d *DB) EachPublicJSON(ctx context.Context, f domain.IncidentFilter, fn fun
 		return nil
 	}
 	s, args := d.pageSQL(f, q, sort, nil, 0, 0)
+	var id, doc, key, upd sql.RawBytes
+	return d.streamExport(ctx, "each public json", s, args, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &doc, &key, &upd); err != nil {
+			return fmt.Errorf("store: each public json: %w", err)
+		}
+		return fn(doc)
+	})
+}
+
+// streamExport runs query s on one reader connection (memory-mapped on
+// SQLite) and calls each for every row.
+func (d *DB) streamExport(ctx context.Context, what, s string, args []any, each func(*sql.Rows) error) error {
 	conn, err := d.read.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("store: each public json: %w", TranslateError(err))
+		return fmt.Errorf("store: %s: %w", what, TranslateError(err))
 	}
 	defer conn.Close()
 	if !d.dialect.IsPostgres() {
 		for _, p := range exportPragmas {
 			if _, err := conn.ExecContext(ctx, p); err != nil {
-				return fmt.Errorf("store: each public json: %w", err)
+				return fmt.Errorf("store: %s: %w", what, err)
 			}
 		}
 		// The connection goes back to the reader pool: give it back as
@@ -55,20 +67,16 @@ func (d *DB) EachPublicJSON(ctx context.Context, f domain.IncidentFilter, fn fun
 	}
 	rows, err := conn.QueryContext(ctx, d.dialect.Rebind(s), args...)
 	if err != nil {
-		return fmt.Errorf("store: each public json: %w", TranslateError(err))
+		return fmt.Errorf("store: %s: %w", what, TranslateError(err))
 	}
 	defer rows.Close()
-	var id, doc, key, upd sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&id, &doc, &key, &upd); err != nil {
-			return fmt.Errorf("store: each public json: %w", err)
-		}
-		if err := fn(doc); err != nil {
+		if err := each(rows); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: each public json: %w", TranslateError(err))
+		return fmt.Errorf("store: %s: %w", what, TranslateError(err))
 	}
 	return nil
 }

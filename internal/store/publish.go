@@ -341,7 +341,14 @@ func writePublic(ctx context.Context, tx *Tx, pubs []*domain.PublicIncident, fam
 		}
 		fvals, fargs = fvals[k:], fargs[6*k:]
 	}
-	return nil
+	if families == nil {
+		// A withdrawal: its CSV row still says what the export prints.
+		var err error
+		if families, err = categoryFamilies(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return writePublicCSV(ctx, tx, pubs, families)
 }
 
 func findPublic(ctx context.Context, q Querier, where string, arg any) (*domain.PublicIncident, error) {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/presswatch/presswatch/internal/domain"
 )
@@ -290,12 +292,112 @@ func writeCSVExport(r *http.Request, pub domain.PublicStore, f domain.IncidentFi
 		return err
 	}
 	emit := func(rec []string) error { return cw.Write(rec) }
-	err := eachExport(r.Context(), pub, f, func(p *domain.PublicIncident) error { return x.csv(shape, p, emit) })
+	var err error
+	if rows, ok := pub.(publicCSVRows); ok && shape == ShapeIncidents {
+		err = x.storedCSV(r.Context(), rows, f, cw, bw)
+	} else {
+		err = eachExport(r.Context(), pub, f, func(p *domain.PublicIncident) error { return x.csv(shape, p, emit) })
+	}
 	cw.Flush()
 	if err == nil {
 		err = cw.Error()
 	}
 	return err
+}
+
+// publicCSVRows is what the incidents-shape CSV export uses when the store
+// offers it (store.DB does): the row of each incident built at publish
+// time, or its document when that row is missing or was built with other
+// category families (store/export_csv.go).
+type publicCSVRows interface {
+	EachPublicCSV(ctx context.Context, f domain.IncidentFilter, vocab string, fn func(ref, cells, doc []byte) error) error
+	FillPublicCSV(ctx context.Context) (int, error)
+}
+
+// storedCSV writes the incidents shape from the stored rows: ref, url and
+// snapshot_at around the stored cells, no decoding. Incidents without a
+// fitting row are decoded and built as eachExport does, and a fill of the
+// stored rows starts in the background for the next export.
+func (x exportRows) storedCSV(ctx context.Context, rows publicCSVRows, f domain.IncidentFilter, cw *csv.Writer, bw *bufio.Writer) error {
+	vocab := domain.FamiliesFingerprint(x.vocab.FamilyByCategory())
+	var dec exportDecoder
+	p := &domain.PublicIncident{}
+	var cell csvCell
+	snapshot := []byte(x.snapshot)
+	urlPrefix := x.base + "/incidents/"
+	var url []byte
+	stale := 0
+	err := readAhead(ctx, 3, func(ctx context.Context, emit func([][]byte) error) error {
+		rec := make([][]byte, 3)
+		return rows.EachPublicCSV(ctx, f, vocab, func(ref, cells, doc []byte) error {
+			rec[0], rec[1], rec[2] = ref, cells, doc
+			return emit(rec)
+		})
+	}, func(rec [][]byte) error {
+		ref, cells, doc := rec[0], rec[1], rec[2]
+		if len(doc) > 0 {
+			stale++
+			if err := dec.decode(doc, p); err != nil {
+				p = &domain.PublicIncident{}
+				if err := json.Unmarshal(doc, p); err != nil {
+					return fmt.Errorf("web: export: decode incident: %w", err)
+				}
+			}
+			return cw.Write(append(x.row.build(p, x.vocab, x.base), x.snapshot))
+		}
+		cell.write(bw, ref)
+		bw.WriteByte(',')
+		url = append(append(url[:0], urlPrefix...), ref...)
+		cell.write(bw, url)
+		bw.Write(cells)
+		bw.WriteByte(',')
+		cell.write(bw, snapshot)
+		_, err := bw.WriteString("\r\n")
+		return err
+	})
+	if stale > 0 {
+		// The export was right, but slower than it need be: build the
+		// missing rows (one fill at a time; the export's context ends with
+		// the request).
+		go rows.FillPublicCSV(context.WithoutCancel(ctx))
+	}
+	return err
+}
+
+// csvCell writes one CSV cell exactly as encoding/csv's Writer (with
+// UseCRLF) does: as it is when it needs no quotes — the case of every ref,
+// URL and time — else through a csv.Writer.
+type csvCell struct {
+	buf bytes.Buffer
+	w   *csv.Writer
+}
+
+func (c *csvCell) write(bw *bufio.Writer, v []byte) {
+	if csvPlain(v) {
+		bw.Write(v)
+		return
+	}
+	if c.w == nil {
+		c.w = csv.NewWriter(&c.buf)
+		c.w.UseCRLF = true
+	}
+	c.buf.Reset()
+	c.w.Write([]string{string(v)})
+	c.w.Flush()
+	bw.Write(bytes.TrimSuffix(c.buf.Bytes(), []byte("\r\n")))
+}
+
+// csvPlain reports whether encoding/csv writes v unquoted (its
+// fieldNeedsQuotes, for a comma delimiter).
+func csvPlain(v []byte) bool {
+	if len(v) == 0 {
+		return true
+	}
+	if string(v) == `\.` || bytes.ContainsAny(v, ",\"\r\n") {
+		return false
+	}
+	r, _ := utf8.DecodeRune(v)
+	return !unicode.IsSpace(r)
 }
 
 // exportBufferSize is the write buffer of a streamed export: the response

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -58,6 +59,15 @@ func BenchmarkExportCSV(b *testing.B) {
 	start := time.Now()
 	db := storetest.MustOpenSeededSQLite(b, n, 5)
 	b.Logf("opened %d seeded incidents in %v", n, time.Since(start))
+	// A cached database seeded before migration 0071 has no stored CSV
+	// rows: build them first (once; a running server does it after the
+	// first export), so the benchmark measures the steady state.
+	start = time.Now()
+	filled, err := db.FillPublicCSV(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled %d stored CSV rows in %v", filled, time.Since(start))
 	srv, err := web.New(web.Options{Service: editorial.New(db, db, db, db, db, nil), Public: db, Sessions: db})
 	if err != nil {
 		b.Fatal(err)

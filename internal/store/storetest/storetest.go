@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Search", testSearch},
 		{"Facets", testFacets},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"PublicCSV", testPublicCSV},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+// The incidents-shape CSV export reads, for each incident, the row kept in
+// public_csv (migration 0071) instead of decoding its document: ref and the
+// encoded cells status to demo. writePublic keeps the rows current;
+// FillPublicCSV builds the rows a database lacks (written before 0071) or
+// that were built with other category families than the vocabulary has
+// now.
+
+// EachPublicCSV streams the incidents f selects, in the filter's order,
+// like EachPublicJSON. For each, fn gets either its stored CSV row — ref
+// and cells, the CSV encoding of the columns status to demo with a comma
+// before each (domain.IncidentCSV) — when that row was built with the
+// category families whose domain.FamiliesFingerprint is vocab, or else its
+// document (doc, as EachPublicJSON gives it; ref and cells may then be
+// stale or nil). The slices are only valid during fn.
+func (d *DB) EachPublicCSV(ctx context.Context, f domain.IncidentFilter, vocab string, fn func(ref, cells, doc []byte) error) error {
+	f.Defaults()
+	sort := effectiveSort(f)
+	q := d.compile(f)
+	if q.none {
+		return nil
+	}
+	page, args := d.pageSQL(f, q, sort, nil, 0, 0)
+	// pageSQL selects the document; select the stored row instead, and the
+	// document only where the row does not fit (SQLite then reads the
+	// incident's own row only for those: the ordered index has the rest).
+	const sel = "SELECT p.id, p.doc, p.date_sort, p.updated_at FROM "
+	where := strings.Index(page, " WHERE ")
+	if !strings.HasPrefix(page, sel) || where < 0 {
+		return fmt.Errorf("store: each public csv: unexpected query %.60q", page)
+	}
+	s := "SELECT c.ref, c.cells, CASE WHEN c.vocab = ? THEN NULL ELSE p.doc END FROM " + page[len(sel):where] +
+		" LEFT JOIN public_csv c ON c.id = p.id" + page[where:]
+	args = append([]any{vocab}, args...)
+	var ref, cells, doc sql.RawBytes
+	return d.streamExport(ctx, "each public csv", s, args, func(rows *sql.Rows) error {
+		if err := rows.Scan(&ref, &cells, &doc); err != nil {
+			return fmt.Errorf("store: each public csv: %w", err)
+		}
+		if doc == nil && cells == nil {
+			return fmt.Errorf("store: each public csv: row %q has neither cells nor document", ref)
+		}
+		return fn(ref, cells, doc)
+	})
+}
+
+// csvRowWriter encodes public incidents into public_csv rows.
+type csvRowWriter struct {
+	families map[string]string
+	vocab    string
+	cells    domain.IncidentCSV
+	buf      bytes.Buffer
+	enc      *csv.Writer
+	rec      []string
+}
+
+func newCSVRowWriter(families map[string]string) *csvRowWriter {
+	w := &csvRowWriter{families: families, vocab: domain.FamiliesFingerprint(families)}
+	w.enc = csv.NewWriter(&w.buf)
+	w.enc.UseCRLF = true // as the export writes: a newline in a quoted cell is CRLF
+	return w
+}
+
+func (w *csvRowWriter) family(category string) string {
+	if f := w.families[category]; f != "" {
+		return f
+	}
+	return "other"
+}
+
+// row returns the encoded cells of p: ",status,…,demo" (a fresh slice).
+func (w *csvRowWriter) row(p *domain.PublicIncident) ([]byte, error) {
+	w.rec = append(append(w.rec[:0], ""), w.cells.Cells(p, w.family)...)
+	w.buf.Reset()
+	if err := w.enc.Write(w.rec); err != nil {
+		return nil, fmt.Errorf("store: csv row: %w", err)
+	}
+	w.enc.Flush()
+	return bytes.Clone(bytes.TrimSuffix(w.buf.Bytes(), []byte("\r\n"))), nil
+}
+
+// writePublicCSV upserts the CSV rows of pubs.
+func writePublicCSV(ctx context.Context, tx *Tx, pubs []*domain.PublicIncident, families map[string]string) error {
+	w := newCSVRowWriter(families)
+	const chunk = 500 // 4 placeholders a row: under both engines' limits
+	for start := 0; start < len(pubs); start += chunk {
+		part := pubs[start:min(start+chunk, len(pubs))]
+		vals := make([]string, len(part))
+		args := make([]any, 0, 4*len(part))
+		for i, p := range part {
+			cells, err := w.row(p)
+			if err != nil {
+				return err
+			}
+			vals[i] = "(?, ?, ?, ?)"
+			args = append(args, p.ID, w.vocab, p.Ref, cells)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO public_csv (id, vocab, ref, cells) VALUES "+strings.Join(vals, ", ")+
+			" ON CONFLICT (id) DO UPDATE SET vocab = excluded.vocab, ref = excluded.ref, cells = excluded.cells", args...); err != nil {
+			return fmt.Errorf("store: write public csv: %w", err)
+		}
+	}
+	return nil
+}
+
+// fillBatch is how many CSV rows FillPublicCSV builds per transaction.
+const fillBatch = 500
+
+// FillPublicCSV builds the stored CSV row of every public incident that
+// has none, or whose row was built with other category families than
+// vocab_terms holds now, in transactions of fillBatch incidents, and
+// returns how many it built. Exports are right without it (they decode
+// the document of such incidents) but slower. One runs at a time per DB:
+// a call while another runs waits for it, then builds what is left.
+func (d *DB) FillPublicCSV(ctx context.Context) (int, error) {
+	d.csvFill.Lock()
+	defer d.csvFill.Unlock()
+	n := 0
+	var after int64
+	for {
+		k, last, err := d.fillPublicCSV(ctx, after)
+		n += k
+		if err != nil || k < fillBatch {
+			return n, err
+		}
+		after = last
+	}
+}
+
+// fillPublicCSV builds up to fillBatch rows of incidents after id after; it
+// returns how many and the last id.
+func (d *DB) fillPublicCSV(ctx context.Context, after int64) (int, int64, error) {
+	tx, err := d.Begin(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback()
+	families, err := categoryFamilies(ctx, tx)
+	if err != nil {
+		return 0, 0, err
+	}
+	rows, err := tx.Query(ctx, `SELECT p.id, p.doc FROM public_incidents p LEFT JOIN public_csv c ON c.id = p.id
+		WHERE p.id > ? AND (c.id IS NULL OR c.vocab <> ?) ORDER BY p.id LIMIT ?`,
+		after, domain.FamiliesFingerprint(families), fillBatch)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: fill public csv: %w", err)
+	}
+	var pubs []*domain.PublicIncident
+	for rows.Next() {
+		var id int64
+		var doc []byte
+		if err := rows.Scan(&id, &doc); err != nil {
+			rows.Close()
+			return 0, 0, fmt.Errorf("store: fill public csv: %w", err)
+		}
+		p := &domain.PublicIncident{}
+		if err := json.Unmarshal(doc, p); err != nil {
+			rows.Close()
+			return 0, 0, fmt.Errorf("store: fill public csv: decode incident %d: %w", id, err)
+		}
+		p.ID = id
+		pubs = append(pubs, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("store: fill public csv: %w", err)
+	}
+	if len(pubs) == 0 {
+		return 0, after, nil
+	}
+	if err := writePublicCSV(ctx, tx, pubs, families); err != nil {
+		return 0, 0, err
+	}
+	return len(pubs), pubs[len(pubs)-1].ID, tx.Commit()
+}
