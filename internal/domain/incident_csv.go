@@ -112,9 +112,9 @@ func FamiliesFingerprint(families map[string]string) string {
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// CategoryFamilies is the category-to-family map of a vocabulary, the
+// FamilyByCategory is the category-to-family map of a vocabulary, the
 // input of FamiliesFingerprint.
-func (s VocabSet) CategoryFamilies() map[string]string {
+func (s VocabSet) FamilyByCategory() map[string]string {
 	m := make(map[string]string, len(s[VocabCategory]))
 	for code, t := range s[VocabCategory] {
 		m[code] = t.Family
