@@ -278,23 +278,37 @@ func (s *Server) handleIncidentsCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+shape+`.csv"`)
-	if err := writeCSVExport(r, s.opts.Public, f, shape, x, w); err != nil {
+	decoded, err := writeCSVExport(r, s.opts.Public, f, shape, x, w)
+	if err != nil {
 		// The header is sent; all we can do is stop and log.
 		s.log.Error("web: csv export", "err", err)
 	}
+	if rows, ok := s.opts.Public.(publicCSVRows); ok && decoded > 0 {
+		// The export was right, but slower than it need be: build the
+		// missing or stale rows for the next one, past this request.
+		go func() {
+			n, err := rows.FillPublicCSV(context.WithoutCancel(r.Context()))
+			if err != nil {
+				s.log.Error("web: csv export: fill stored rows", "err", err)
+				return
+			}
+			s.log.Info("web: csv export: filled stored rows", "rows", n, "decoded", decoded)
+		}()
+	}
 }
 
-func writeCSVExport(r *http.Request, pub domain.PublicStore, f domain.IncidentFilter, shape string, x exportRows, w io.Writer) error {
+// writeCSVExport writes the CSV export of shape to w. decoded counts the
+// incidents of the incidents shape that had no fitting stored row.
+func writeCSVExport(r *http.Request, pub domain.PublicStore, f domain.IncidentFilter, shape string, x exportRows, w io.Writer) (decoded int, err error) {
 	bw := bufio.NewWriterSize(w, exportBufferSize)
 	cw := csv.NewWriter(bw) // writes into bw itself: one 64 KiB buffer
 	cw.UseCRLF = true       // RFC 4180
 	if err := cw.Write(exportHeader(shape)); err != nil {
-		return err
+		return 0, err
 	}
 	emit := func(rec []string) error { return cw.Write(rec) }
-	var err error
 	if rows, ok := pub.(publicCSVRows); ok && shape == ShapeIncidents {
-		err = x.storedCSV(r.Context(), rows, f, cw, bw)
+		decoded, err = x.storedCSV(r.Context(), rows, f, cw, bw)
 	} else {
 		err = eachExport(r.Context(), pub, f, func(p *domain.PublicIncident) error { return x.csv(shape, p, emit) })
 	}
@@ -302,7 +316,7 @@ func writeCSVExport(r *http.Request, pub domain.PublicStore, f domain.IncidentFi
 	if err == nil {
 		err = cw.Error()
 	}
-	return err
+	return decoded, err
 }
 
 // publicCSVRows is what the incidents-shape CSV export uses when the store
@@ -316,9 +330,9 @@ type publicCSVRows interface {
 
 // storedCSV writes the incidents shape from the stored rows: ref, url and
 // snapshot_at around the stored cells, no decoding. Incidents without a
-// fitting row are decoded and built as eachExport does, and a fill of the
-// stored rows starts in the background for the next export.
-func (x exportRows) storedCSV(ctx context.Context, rows publicCSVRows, f domain.IncidentFilter, cw *csv.Writer, bw *bufio.Writer) error {
+// fitting row are decoded and built as eachExport does; it returns how
+// many.
+func (x exportRows) storedCSV(ctx context.Context, rows publicCSVRows, f domain.IncidentFilter, cw *csv.Writer, bw *bufio.Writer) (int, error) {
 	vocab := domain.FamiliesFingerprint(x.vocab.FamilyByCategory())
 	var dec exportDecoder
 	p := &domain.PublicIncident{}
@@ -355,13 +369,7 @@ func (x exportRows) storedCSV(ctx context.Context, rows publicCSVRows, f domain.
 		_, err := bw.WriteString("\r\n")
 		return err
 	})
-	if stale > 0 {
-		// The export was right, but slower than it need be: build the
-		// missing rows (one fill at a time; the export's context ends with
-		// the request).
-		go rows.FillPublicCSV(context.WithoutCancel(ctx))
-	}
-	return err
+	return stale, err
 }
 
 // csvCell writes one CSV cell exactly as encoding/csv's Writer (with
