@@ -37,13 +37,15 @@ func (d *DB) EachPublicCSV(ctx context.Context, f domain.IncidentFilter, vocab s
 	// pageSQL selects the document; select the stored row instead, and the
 	// document only where the row does not fit (SQLite then reads the
 	// incident's own row only for those: the ordered index has the rest).
+	// public_csv is keyed in date order, so a date-ordered export reads
+	// its pages in turn instead of one page per row.
 	const sel = "SELECT p.id, p.doc, p.date_sort, p.updated_at FROM "
 	where := strings.Index(page, " WHERE ")
 	if !strings.HasPrefix(page, sel) || where < 0 {
 		return fmt.Errorf("store: each public csv: unexpected query %.60q", page)
 	}
 	s := "SELECT c.ref, c.cells, CASE WHEN c.vocab = ? THEN NULL ELSE p.doc END FROM " + page[len(sel):where] +
-		" LEFT JOIN public_csv c ON c.id = p.id" + page[where:]
+		" LEFT JOIN public_csv c ON c.date_sort = p.date_sort AND c.id = p.id" + page[where:]
 	args = append([]any{vocab}, args...)
 	var ref, cells, doc sql.RawBytes
 	return d.streamExport(ctx, "each public csv", s, args, func(rows *sql.Rows) error {
@@ -92,24 +94,27 @@ func (w *csvRowWriter) row(p *domain.PublicIncident) ([]byte, error) {
 	return bytes.Clone(bytes.TrimSuffix(w.buf.Bytes(), []byte("\r\n"))), nil
 }
 
-// writePublicCSV upserts the CSV rows of pubs.
-func writePublicCSV(ctx context.Context, tx *Tx, pubs []*domain.PublicIncident, families map[string]string) error {
+// writePublicCSV upserts the CSV rows of pubs (the incident and its
+// public_incidents.date_sort, the row's key). A row whose incident
+// changed date was deleted by a trigger (migration 0071) when
+// public_incidents changed.
+func writePublicCSV(ctx context.Context, tx *Tx, pubs []*publicRow, families map[string]string) error {
 	w := newCSVRowWriter(families)
-	const chunk = 500 // 4 placeholders a row: under both engines' limits
+	const chunk = 500 // 5 placeholders a row: under both engines' limits
 	for start := 0; start < len(pubs); start += chunk {
 		part := pubs[start:min(start+chunk, len(pubs))]
 		vals := make([]string, len(part))
-		args := make([]any, 0, 4*len(part))
-		for i, p := range part {
-			cells, err := w.row(p)
+		args := make([]any, 0, 5*len(part))
+		for i, r := range part {
+			cells, err := w.row(r.pub)
 			if err != nil {
 				return err
 			}
-			vals[i] = "(?, ?, ?, ?)"
-			args = append(args, p.ID, w.vocab, p.Ref, cells)
+			vals[i] = "(?, ?, ?, ?, ?)"
+			args = append(args, r.dateSort, r.pub.ID, w.vocab, r.pub.Ref, cells)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO public_csv (id, vocab, ref, cells) VALUES "+strings.Join(vals, ", ")+
-			" ON CONFLICT (id) DO UPDATE SET vocab = excluded.vocab, ref = excluded.ref, cells = excluded.cells", args...); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO public_csv (date_sort, id, vocab, ref, cells) VALUES "+strings.Join(vals, ", ")+
+			" ON CONFLICT (date_sort, id) DO UPDATE SET vocab = excluded.vocab, ref = excluded.ref, cells = excluded.cells", args...); err != nil {
 			return fmt.Errorf("store: write public csv: %w", err)
 		}
 	}
@@ -152,17 +157,18 @@ func (d *DB) fillPublicCSV(ctx context.Context, after int64) (int, int64, error)
 	if err != nil {
 		return 0, 0, err
 	}
-	rows, err := tx.Query(ctx, `SELECT p.id, p.doc FROM public_incidents p LEFT JOIN public_csv c ON c.id = p.id
+	rows, err := tx.Query(ctx, `SELECT p.id, p.date_sort, p.doc FROM public_incidents p LEFT JOIN public_csv c ON c.date_sort = p.date_sort AND c.id = p.id
 		WHERE p.id > ? AND (c.id IS NULL OR c.vocab <> ?) ORDER BY p.id LIMIT ?`,
 		after, domain.FamiliesFingerprint(families), fillBatch)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: fill public csv: %w", err)
 	}
-	var pubs []*domain.PublicIncident
+	var pubs []*publicRow
 	for rows.Next() {
 		var id int64
+		var dateSort string
 		var doc []byte
-		if err := rows.Scan(&id, &doc); err != nil {
+		if err := rows.Scan(&id, &dateSort, &doc); err != nil {
 			rows.Close()
 			return 0, 0, fmt.Errorf("store: fill public csv: %w", err)
 		}
@@ -172,7 +178,7 @@ func (d *DB) fillPublicCSV(ctx context.Context, after int64) (int, int64, error)
 			return 0, 0, fmt.Errorf("store: fill public csv: decode incident %d: %w", id, err)
 		}
 		p.ID = id
-		pubs = append(pubs, p)
+		pubs = append(pubs, &publicRow{pub: p, dateSort: dateSort})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -184,5 +190,5 @@ func (d *DB) fillPublicCSV(ctx context.Context, after int64) (int, int64, error)
 	if err := writePublicCSV(ctx, tx, pubs, families); err != nil {
 		return 0, 0, err
 	}
-	return len(pubs), pubs[len(pubs)-1].ID, tx.Commit()
+	return len(pubs), pubs[len(pubs)-1].pub.ID, tx.Commit()
 }

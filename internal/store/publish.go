@@ -348,7 +348,7 @@ func writePublic(ctx context.Context, tx *Tx, pubs []*domain.PublicIncident, fam
 			return err
 		}
 	}
-	return writePublicCSV(ctx, tx, pubs, families)
+	return writePublicCSV(ctx, tx, rows, families)
 }
 
 func findPublic(ctx context.Context, q Querier, where string, arg any) (*domain.PublicIncident, error) {

@@ -144,4 +144,25 @@ func testPublicCSV(t *testing.T, db *store.DB) {
 	}
 	got, _ = read(fp2)
 	same("after the fill", got, w2)
+
+	// An incident's date changes: its row (keyed by date) goes, and the
+	// fill builds it under the new date; never two rows for an incident.
+	tx, err = db.Begin(ctx)
+	must(t, err)
+	_, err = tx.Exec(ctx, "UPDATE public_incidents SET date_sort = ? WHERE id = ?", "1999-01-01", pubs[7].ID)
+	must(t, err)
+	must(t, tx.Commit())
+	if got, docs := read(fp2); len(got) != len(pubs)-1 || len(docs) != 1 || docs[0] != pubs[7].Ref {
+		t.Fatalf("after a date changed: %d rows, documents %v; want %d, [%s]", len(got), docs, len(pubs)-1, pubs[7].Ref)
+	}
+	if n, err := db.FillPublicCSV(ctx); err != nil || n != 1 {
+		t.Fatalf("FillPublicCSV after a date changed = %d, %v; want 1", n, err)
+	}
+	var rows int
+	must(t, db.Reader().QueryRow(ctx, "SELECT COUNT(*) FROM public_csv").Scan(&rows))
+	if rows != len(pubs) {
+		t.Fatalf("%d stored rows for %d incidents", rows, len(pubs))
+	}
+	got, _ = read(fp2)
+	same("after the date changed", got, w2)
 }
