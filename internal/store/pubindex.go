@@ -97,6 +97,10 @@ type pubIndexHolder struct {
 	mu  sync.Mutex // serialises builds
 	cur atomic.Pointer[pubIndex]
 	off atomic.Bool // tests and benchmarks compare with the SQL path
+	// helper is held by the one search at a time that reads full-text
+	// matches on a second connection (TryLock: a search never waits for
+	// it, so searches cannot hold every connection waiting for another).
+	helper sync.Mutex
 }
 
 // indexChangeLimit is how many generations or changed rows an update
@@ -694,23 +698,78 @@ func (idx *pubIndex) facets(res *indexResult) *domain.Facets {
 // ftsIDs returns the ids of published incidents matching the full-text
 // query as a bitset sized for idx, and their number. The engine joins them
 // into one text value: one row instead of one per match (a common word
-// matches a quarter of a million incidents).
-func (d *DB) ftsIDs(ctx context.Context, tx *Tx, idx *pubIndex, fts string) ([]uint64, int, error) {
-	s := "SELECT group_concat(rowid) FROM public_fts WHERE public_fts MATCH ?"
+// matches a quarter of a million incidents). On SQLite a large record's
+// ids are read in two halves at once, the upper half on a second reader
+// connection that must see the same generation gen as tx (else tx reads it
+// too): FTS5 walking a common word's matches is most of a search's time.
+func (d *DB) ftsIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, fts string) ([]uint64, int, error) {
+	bits := make([]uint64, idx.maxID/64+1)
+	h := &d.cache.index
+	// The second connection must be idle now: one held for long (an
+	// export streaming every document) must not stall the search.
+	if d.dialect.IsPostgres() || idx.maxID < int64(parallelMinRows) || runtime.GOMAXPROCS(0) < 2 ||
+		d.read.Stats().Idle == 0 || !h.helper.TryLock() {
+		n, err := d.ftsRange(ctx, tx, fts, 0, idx.maxID, bits)
+		return bits, n, err
+	}
+	defer h.helper.Unlock()
+	// A multiple of 64: the halves set bits in different words.
+	split := idx.maxID / 2 &^ 63
+	var upper int
+	var same bool
+	var upperErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		other, err := d.snapshotTx(ctx)
+		if err != nil {
+			upperErr = err
+			return
+		}
+		defer other.Rollback()
+		if g, err := publicGeneration(ctx, other); err != nil || g != gen {
+			upperErr = err
+			return
+		}
+		same = true
+		upper, upperErr = d.ftsRange(ctx, other, fts, split, idx.maxID, bits)
+	}()
+	lower, err := d.ftsRange(ctx, tx, fts, 0, split-1, bits)
+	<-done
+	if err != nil {
+		return nil, 0, err
+	}
+	if upperErr != nil {
+		return nil, 0, upperErr
+	}
+	if !same {
+		upper, err = d.ftsRange(ctx, tx, fts, split, idx.maxID, bits)
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	return bits, lower + upper, nil
+}
+
+// ftsRange sets the bits of the full-text matches with ids in [lo, hi]
+// and returns their number.
+func (d *DB) ftsRange(ctx context.Context, tx *Tx, fts string, lo, hi int64, bits []uint64) (int, error) {
+	s, args := "SELECT group_concat(rowid) FROM public_fts WHERE public_fts MATCH ? AND rowid >= ? AND rowid <= ?", []any{fts, lo, hi}
 	if d.dialect.IsPostgres() {
-		s = "SELECT string_agg(p.id::text, ',') FROM public_incidents p WHERE p.status = 'published' AND " + d.dialect.ftsWhere()
+		// Every match (the loop below keeps the range): with an id range
+		// PostgreSQL could trade the GIN index for the primary key's.
+		s, args = "SELECT string_agg(p.id::text, ',') FROM public_incidents p WHERE p.status = 'published' AND "+d.dialect.ftsWhere(), []any{fts}
 	}
 	var list sql.RawBytes
-	rows, err := tx.Query(ctx, s, fts)
+	rows, err := tx.Query(ctx, s, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: search: %w", err)
+		return 0, fmt.Errorf("store: search: %w", err)
 	}
 	defer rows.Close()
-	bits := make([]uint64, idx.maxID/64+1)
 	n := 0
 	for rows.Next() {
 		if err := rows.Scan(&list); err != nil {
-			return nil, 0, fmt.Errorf("store: search: %w", err)
+			return 0, fmt.Errorf("store: search: %w", err)
 		}
 		var id int64
 		for i := 0; i <= len(list); i++ {
@@ -718,7 +777,7 @@ func (d *DB) ftsIDs(ctx context.Context, tx *Tx, idx *pubIndex, fts string) ([]u
 				id = id*10 + int64(list[i]-'0')
 				continue
 			}
-			if i > 0 && id <= idx.maxID {
+			if i > 0 && id >= lo && id <= hi {
 				bits[id>>6] |= 1 << (id & 63)
 				n++
 			}
@@ -726,7 +785,7 @@ func (d *DB) ftsIDs(ctx context.Context, tx *Tx, idx *pubIndex, fts string) ([]u
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("store: search: %w", err)
+		return 0, fmt.Errorf("store: search: %w", err)
 	}
-	return bits, n, nil
+	return n, nil
 }

@@ -37,7 +37,7 @@ func (d *DB) indexMatcher(ctx context.Context, tx *Tx, gen int64, f domain.Incid
 		return nil, nil, nil
 	}
 	if q.fts != "" && !m.none {
-		if m.ids, m.idCount, err = d.ftsIDs(ctx, tx, idx, q.fts); err != nil {
+		if m.ids, m.idCount, err = d.ftsIDs(ctx, tx, gen, idx, q.fts); err != nil {
 			return nil, nil, err
 		}
 	}
