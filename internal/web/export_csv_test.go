@@ -99,6 +99,7 @@ func TestStoredCSVMatchesDecoded(t *testing.T) {
 			{"country=PK", "https://pw.example"},
 			{"sort=oldest&verification=confirmed", "http://127.0.0.1:8080"},
 			{"", "https://pw.example/a,b"}, // the url cell needs quotes
+			{"q=arrested&sort=relevance", "https://pw.example"},
 		} {
 			pub.rows.Store(0)
 			pub.docs.Store(0)
