@@ -705,10 +705,11 @@ func (idx *pubIndex) facets(res *indexResult) *domain.Facets {
 func (d *DB) ftsIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, fts string) ([]uint64, int, error) {
 	bits := make([]uint64, idx.maxID/64+1)
 	h := &d.cache.index
-	// The second connection must be idle now: one held for long (an
-	// export streaming every document) must not stall the search.
+	// The second connection must be free now (idle, or not yet opened):
+	// connections held for long (exports streaming every document) must
+	// not stall the search.
 	if d.dialect.IsPostgres() || idx.maxID < int64(parallelMinRows) || runtime.GOMAXPROCS(0) < 2 ||
-		d.read.Stats().Idle == 0 || !h.helper.TryLock() {
+		!freeConnection(d.read.Stats()) || !h.helper.TryLock() {
 		n, err := d.ftsRange(ctx, tx, fts, 0, idx.maxID, bits)
 		return bits, n, err
 	}
@@ -721,6 +722,9 @@ func (d *DB) ftsIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, fts s
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		if ftsHelperStart != nil {
+			ftsHelperStart()
+		}
 		other, err := d.snapshotTx(ctx)
 		if err != nil {
 			upperErr = err
@@ -750,6 +754,14 @@ func (d *DB) ftsIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, fts s
 	}
 	return bits, lower + upper, nil
 }
+
+func freeConnection(s sql.DBStats) bool {
+	return s.Idle > 0 || s.MaxOpenConnections == 0 || s.OpenConnections < s.MaxOpenConnections
+}
+
+// ftsHelperStart, when set (tests), runs as the second connection's half
+// starts.
+var ftsHelperStart func()
 
 // ftsRange sets the bits of the full-text matches with ids in [lo, hi]
 // and returns their number.

@@ -196,3 +196,59 @@ func TestSortDateEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestFullTextHalvesOneSnapshot: a publication committed between a
+// search's snapshot and its second connection's start must not show in
+// the search (the second connection sees another generation, so the first
+// reads the upper half itself).
+func TestFullTextHalvesOneSnapshot(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	ctx := context.Background()
+	storetest.SeedPublic(t, db, 400, 7)
+	old := store.SetParallelMinRows(1)
+	defer store.SetParallelMinRows(old)
+	f := domain.IncidentFilter{Q: "journalist"}
+	want, err := db.SearchPublic(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	if err := db.EachPublic(ctx, f, func(p *domain.PublicIncident) error {
+		last = max(last, p.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want.Total < 10 || last == 0 {
+		t.Fatalf("too few matches to test: %d", want.Total)
+	}
+	ed := storetest.MustUser(t, db, "ed@example.org", domain.RoleEditor)
+	withdrawn := false
+	store.SetFTSHelperStart(func() {
+		if !withdrawn {
+			withdrawn = true
+			if _, err := db.Withdraw(ctx, last, "duplicate", ed); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	defer store.SetFTSHelperStart(nil)
+	store.DropCache(db)
+	got, err := db.SearchPublic(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !withdrawn {
+		t.Fatal("the search did not read its matches in two halves")
+	}
+	if got.Total != want.Total || !reflect.DeepEqual(refsIn(got), refsIn(want)) {
+		t.Errorf("search during a withdrawal: total %d, page %v; want the snapshot's %d, %v", got.Total, refsIn(got), want.Total, refsIn(want))
+	}
+	after, err := db.SearchPublic(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Total != want.Total-1 {
+		t.Errorf("after the withdrawal: total %d, want %d", after.Total, want.Total-1)
+	}
+}
