@@ -559,6 +559,7 @@ type publicCache struct {
 	mu  sync.Mutex
 	gen int64
 	m   map[string]any
+	ids int // entries holding full-text match sets (large: bounded apart)
 
 	index pubIndexHolder // the in-memory index of the published record (pubindex.go)
 }
@@ -578,8 +579,28 @@ func (c *publicCache) get(gen int64, key string) (any, bool) {
 func (c *publicCache) put(gen int64, key string, v any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen || c.m == nil || len(c.m) >= publicCacheSize {
-		c.gen, c.m = gen, map[string]any{}
-	}
+	c.reset(gen)
 	c.m[key] = v
 }
+
+// putIDs keeps a full-text match set unless publicCacheIDs are kept.
+func (c *publicCache) putIDs(gen int64, key string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reset(gen)
+	if _, ok := c.m[key]; ok || c.ids >= publicCacheIDs {
+		return
+	}
+	c.ids++
+	c.m[key] = v
+}
+
+func (c *publicCache) reset(gen int64) {
+	if c.gen != gen || c.m == nil || len(c.m) >= publicCacheSize {
+		c.gen, c.m, c.ids = gen, map[string]any{}, 0
+	}
+}
+
+// publicCacheIDs bounds the full-text match sets kept per generation
+// (a bitset of every id: 125 KB at a million incidents).
+const publicCacheIDs = 32

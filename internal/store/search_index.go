@@ -37,11 +37,35 @@ func (d *DB) indexMatcher(ctx context.Context, tx *Tx, gen int64, f domain.Incid
 		return nil, nil, nil
 	}
 	if q.fts != "" && !m.none {
-		if m.ids, m.idCount, err = d.ftsIDs(ctx, tx, gen, idx, q.fts); err != nil {
+		if m.ids, m.idCount, err = d.cachedFTSIDs(ctx, tx, gen, idx, q.fts); err != nil {
 			return nil, nil, err
 		}
 	}
 	return idx, m, nil
+}
+
+// ftsSet is a query's full-text matches as ftsIDs returns them.
+type ftsSet struct {
+	bits []uint64
+	n    int
+}
+
+// cachedFTSIDs returns ftsIDs from the cache of the generation when the
+// same words were searched since the last publication (the next page of
+// a search, its statistics, the same words with another filter).
+func (d *DB) cachedFTSIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, fts string) ([]uint64, int, error) {
+	key := "i|" + fts
+	if v, ok := d.cache.get(gen, key); ok {
+		if s := v.(ftsSet); len(s.bits) == int(idx.maxID/64+1) {
+			return s.bits, s.n, nil
+		}
+	}
+	bits, n, err := d.ftsIDs(ctx, tx, gen, idx, fts)
+	if err != nil {
+		return nil, 0, err
+	}
+	d.cache.putIDs(gen, key, ftsSet{bits, n})
+	return bits, n, nil
 }
 
 // indexPass counts the match of f with the index; ok is false when SQL
