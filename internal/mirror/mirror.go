@@ -37,7 +37,9 @@ var _ Log = (*ledger.Log)(nil)
 // Options describe one build.
 type Options struct {
 	// Handler is the instance's web handler; every public page is a GET
-	// on it. Required.
+	// on it. Required. When it also renders incident pages without a
+	// request (*web.Server does), a full build renders them from one
+	// stream instead (incidentPages); wrapping it hides that.
 	Handler http.Handler
 	// Log, when set, is written under log/ and drives incremental builds.
 	Log Log
