@@ -33,26 +33,41 @@ func (d *DB) EachPublicCSV(ctx context.Context, f domain.IncidentFilter, vocab s
 	if q.none {
 		return nil
 	}
-	page, args := d.pageSQL(f, q, sort, nil, 0, 0)
-	// pageSQL selects the document; select the stored row instead, and the
-	// document only where the row does not fit (SQLite then reads the
-	// incident's own row only for those: the ordered index has the rest).
-	// public_csv is keyed in date order, so a date-ordered export reads
-	// its pages in turn instead of one page per row.
-	const sel = "SELECT p.id, p.doc, p.date_sort, p.updated_at FROM "
-	where := strings.Index(page, " WHERE ")
-	if !strings.HasPrefix(page, sel) || where < 0 {
-		return fmt.Errorf("store: each public csv: unexpected query %.60q", page)
+	var s string
+	var args []any
+	if q.plain && (sort == "date" || sort == "oldest") {
+		// Every published incident, by date: public_csv has a row for
+		// each (migration 0071), in this order. Read it alone, and an
+		// incident's document only where its row does not fit.
+		dir := " DESC"
+		if sort == "oldest" {
+			dir = " ASC"
+		}
+		s = "SELECT c.ref, c.cells, CASE WHEN c.vocab = ? THEN NULL ELSE (SELECT p.doc FROM public_incidents p WHERE p.id = c.id) END" +
+			" FROM public_csv c WHERE c.status = 'published' ORDER BY c.date_sort" + dir + ", c.id" + dir
+		args = []any{vocab}
+	} else {
+		// pageSQL selects the document; select the stored row instead,
+		// and the document only where the row does not fit (SQLite then
+		// reads the incident's own row only for those: the ordered index
+		// has the rest). public_csv is keyed in date order, so a
+		// date-ordered export reads its pages in turn.
+		page, pargs := d.pageSQL(f, q, sort, nil, 0, 0)
+		const sel = "SELECT p.id, p.doc, p.date_sort, p.updated_at FROM "
+		where := strings.Index(page, " WHERE ")
+		if !strings.HasPrefix(page, sel) || where < 0 {
+			return fmt.Errorf("store: each public csv: unexpected query %.60q", page)
+		}
+		s = "SELECT c.ref, c.cells, CASE WHEN c.vocab = ? THEN NULL ELSE p.doc END FROM " + page[len(sel):where] +
+			" LEFT JOIN public_csv c ON c.date_sort = p.date_sort AND c.id = p.id" + page[where:]
+		args = append([]any{vocab}, pargs...)
 	}
-	s := "SELECT c.ref, c.cells, CASE WHEN c.vocab = ? THEN NULL ELSE p.doc END FROM " + page[len(sel):where] +
-		" LEFT JOIN public_csv c ON c.date_sort = p.date_sort AND c.id = p.id" + page[where:]
-	args = append([]any{vocab}, args...)
 	var ref, cells, doc sql.RawBytes
 	return d.streamExport(ctx, "each public csv", s, args, func(rows *sql.Rows) error {
 		if err := rows.Scan(&ref, &cells, &doc); err != nil {
 			return fmt.Errorf("store: each public csv: %w", err)
 		}
-		if doc == nil && cells == nil {
+		if doc == nil && len(cells) == 0 {
 			return fmt.Errorf("store: each public csv: row %q has neither cells nor document", ref)
 		}
 		return fn(ref, cells, doc)
@@ -95,26 +110,26 @@ func (w *csvRowWriter) row(p *domain.PublicIncident) ([]byte, error) {
 }
 
 // writePublicCSV upserts the CSV rows of pubs (the incident and its
-// public_incidents.date_sort, the row's key). A row whose incident
-// changed date was deleted by a trigger (migration 0071) when
-// public_incidents changed.
+// public_incidents.date_sort, the row's key), after public_incidents: its
+// triggers (migration 0071) have moved the row of an incident whose date
+// changed.
 func writePublicCSV(ctx context.Context, tx *Tx, pubs []*publicRow, families map[string]string) error {
 	w := newCSVRowWriter(families)
-	const chunk = 500 // 5 placeholders a row: under both engines' limits
+	const chunk = 500 // 6 placeholders a row: under both engines' limits
 	for start := 0; start < len(pubs); start += chunk {
 		part := pubs[start:min(start+chunk, len(pubs))]
 		vals := make([]string, len(part))
-		args := make([]any, 0, 5*len(part))
+		args := make([]any, 0, 6*len(part))
 		for i, r := range part {
 			cells, err := w.row(r.pub)
 			if err != nil {
 				return err
 			}
-			vals[i] = "(?, ?, ?, ?, ?)"
-			args = append(args, r.dateSort, r.pub.ID, w.vocab, r.pub.Ref, cells)
+			vals[i] = "(?, ?, ?, ?, ?, ?)"
+			args = append(args, r.dateSort, r.pub.ID, r.pub.Status, w.vocab, r.pub.Ref, cells)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO public_csv (date_sort, id, vocab, ref, cells) VALUES "+strings.Join(vals, ", ")+
-			" ON CONFLICT (date_sort, id) DO UPDATE SET vocab = excluded.vocab, ref = excluded.ref, cells = excluded.cells", args...); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO public_csv (date_sort, id, status, vocab, ref, cells) VALUES "+strings.Join(vals, ", ")+
+			" ON CONFLICT (date_sort, id) DO UPDATE SET status = excluded.status, vocab = excluded.vocab, ref = excluded.ref, cells = excluded.cells", args...); err != nil {
 			return fmt.Errorf("store: write public csv: %w", err)
 		}
 	}

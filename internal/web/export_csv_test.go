@@ -98,6 +98,7 @@ func TestStoredCSVMatchesDecoded(t *testing.T) {
 			{"", "https://pw.example"},
 			{"country=PK", "https://pw.example"},
 			{"sort=oldest&verification=confirmed", "http://127.0.0.1:8080"},
+			{"sort=oldest", "http://127.0.0.1:8080"},
 			{"", "https://pw.example/a,b"}, // the url cell needs quotes
 			{"q=arrested&sort=relevance", "https://pw.example"},
 		} {
@@ -155,12 +156,12 @@ func TestStoredCSVMatchesDecoded(t *testing.T) {
 	compare("after a family changed", true)
 	compare("after the fill", false)
 
-	// Rows never built.
+	// Rows never built (a database published before migration 0071).
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM public_csv"); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE public_csv SET vocab = '', cells = ?", []byte{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -200,7 +201,7 @@ func TestCSVExportStartsFill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM public_csv"); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE public_csv SET vocab = '', cells = ?", []byte{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -218,7 +219,7 @@ func TestCSVExportStartsFill(t *testing.T) {
 	// The fill runs after the response.
 	for range 500 {
 		var rows int
-		if err := db.Reader().QueryRow(ctx, "SELECT COUNT(*) FROM public_csv").Scan(&rows); err != nil {
+		if err := db.Reader().QueryRow(ctx, "SELECT COUNT(*) FROM public_csv WHERE vocab <> ''").Scan(&rows); err != nil {
 			t.Fatal(err)
 		}
 		if rows == 50 {
