@@ -14,10 +14,10 @@ import (
 
 // The incidents-shape CSV export reads, for each incident, the row kept in
 // public_csv (migration 0071) instead of decoding its document: ref and the
-// encoded cells status to demo. writePublic keeps the rows current;
-// FillPublicCSV builds the rows a database lacks (written before 0071) or
-// that were built with other category families than the vocabulary has
-// now.
+// encoded cells status to demo. Triggers keep one row per public incident;
+// writePublic builds its cells; FillPublicCSV builds the cells a row lacks
+// (incidents published before 0071) or that were built with other category
+// families than the vocabulary has now.
 
 // EachPublicCSV streams the incidents f selects, in the filter's order,
 // like EachPublicJSON. For each, fn gets either its stored CSV row — ref
@@ -25,7 +25,7 @@ import (
 // before each (domain.IncidentCSV) — when that row was built with the
 // category families whose domain.FamiliesFingerprint is vocab, or else its
 // document (doc, as EachPublicJSON gives it; ref and cells may then be
-// stale or nil). The slices are only valid during fn.
+// stale or empty). The slices are only valid during fn.
 func (d *DB) EachPublicCSV(ctx context.Context, f domain.IncidentFilter, vocab string, fn func(ref, cells, doc []byte) error) error {
 	f.Defaults()
 	sort := effectiveSort(f)
