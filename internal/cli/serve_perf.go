@@ -9,7 +9,10 @@ import (
 // wirePerf builds the store's in-memory index of the published record in
 // the background at start-up, so that the first readers of a large record
 // (about a second per 200,000 incidents on SQLite) do not wait for it.
-// Requests that come before it is ready wait for the build.
+// Requests that come before it is ready wait for the build. Then it builds
+// the stored CSV rows the record lacks (a database published before
+// migration 0071, or rows built with other category families), so that the
+// first export after an upgrade is not the one that finds them missing.
 func wirePerf(ctx context.Context, s *Server) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -26,6 +29,17 @@ func wirePerf(ctx context.Context, s *Server) {
 		// give it back so an idle serve stays small.
 		debug.FreeOSMemory()
 		s.Logger.Debug("index of the published record ready", "took", time.Since(t).Round(time.Millisecond))
+		t = time.Now()
+		n, err := s.DB.FillPublicCSV(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.Logger.Warn("building the stored CSV rows of the published record", "err", err)
+			}
+			return
+		}
+		if n > 0 {
+			s.Logger.Info("stored CSV rows built", "rows", n, "took", time.Since(t).Round(time.Millisecond))
+		}
 	}()
 	s.stops = append(s.stops, func() { cancel(); <-done })
 }
