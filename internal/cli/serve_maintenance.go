@@ -12,8 +12,8 @@ const (
 )
 
 // wireMaintenance starts the housekeeping loop: expired staff sessions are
-// deleted (the web layer only ends them when they are used) and the query
-// planner's statistics are refreshed once a day.
+// deleted (the web layer only ends them when they are used); once a day the
+// query planner's statistics are refreshed and the full-text index merged.
 func wireMaintenance(ctx context.Context, s *Server) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -36,6 +36,9 @@ func wireMaintenance(ctx context.Context, s *Server) {
 			case <-optimize.C:
 				if err := s.DB.Optimize(ctx); err != nil {
 					s.Logger.Warn("refreshing the planner's statistics", "err", err)
+				}
+				if err := s.DB.OptimizeSearch(ctx); err != nil {
+					s.Logger.Warn("merging the full-text index", "err", err)
 				}
 			}
 		}
