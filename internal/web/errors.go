@@ -38,8 +38,8 @@ type ErrorView struct {
 	Problems []string
 }
 
-// fail answers with the error page (or a JSON error for .json and .csv
-// paths). Internal errors are logged and shown only as "Internal error.".
+// fail answers with the error page (or a JSON error, naming the fields
+// at fault, for .json, .ndjson and .csv paths). Internal errors are logged and shown only as "Internal error.".
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := domain.ErrorCode(err)
 	status := ErrorStatus(err)
@@ -52,15 +52,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if wantsData(r) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(status)
+		// The same shape as the API's errors: which field, and why.
+		type detail struct {
+			Code    string            `json:"code"`
+			Message string            `json:"message"`
+			Fields  map[string]string `json:"fields,omitempty"`
+		}
 		_ = json.NewEncoder(w).Encode(struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}{Error: struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		}{code, msg}})
+			Error detail `json:"error"`
+		}{detail{code, msg, domain.ErrorFields(err)}})
 		return
 	}
 	v := ErrorView{Page: s.page(r, l.T("error.title")), Status: status, Message: msg}
@@ -73,7 +73,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func wantsData(r *http.Request) bool {
 	p := r.URL.Path
-	return strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".csv")
+	return strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".ndjson") || strings.HasSuffix(p, ".csv")
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

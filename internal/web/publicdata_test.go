@@ -432,8 +432,23 @@ func TestExports(t *testing.T) {
 			t.Errorf("%s NDJSON: %v %s", shape, err, lines[0])
 		}
 	}
-	if st, _, _ := site.get(t, "/incidents.csv?shape=cells"); st != 400 {
-		t.Errorf("bad shape: %d", st)
+	// Bad input on an export is a JSON error naming the field at fault.
+	for path, field := range map[string]string{
+		"/incidents.csv?shape=cells":       "shape",
+		"/incidents.ndjson?from=yesterday": "from",
+		"/incidents.json?per_page=lots":    "per_page",
+	} {
+		st, h, body := site.get(t, path)
+		var e struct {
+			Error struct {
+				Code   string            `json:"code"`
+				Fields map[string]string `json:"fields"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(body, &e); st != 400 || err != nil || !strings.HasPrefix(h.Get("Content-Type"), "application/json") ||
+			e.Error.Code != "invalid" || e.Error.Fields[field] == "" {
+			t.Errorf("%s: %d %s %s, want 400 and a JSON error naming %s", path, st, h.Get("Content-Type"), body, field)
+		}
 	}
 	data := string(site.mustGet(t, "/data"))
 	for _, p := range domain.FilterParams {
