@@ -8,7 +8,9 @@ import (
 
 // wirePerf builds the store's in-memory index of the published record in
 // the background at start-up, so that the first readers of a large record
-// (about a second per 200,000 incidents on SQLite) do not wait for it.
+// (about a second per 200,000 incidents on SQLite) do not wait for it,
+// then the match sets of the record's frequent words (store.WarmWords), so
+// that the first search for a common word is as quick as the next.
 // Requests that come before it is ready wait for the build. Then it builds
 // the stored CSV rows the record lacks (a database published before
 // migration 0071, or rows built with other category families), so that the
@@ -29,6 +31,15 @@ func wirePerf(ctx context.Context, s *Server) {
 		// give it back so an idle serve stays small.
 		debug.FreeOSMemory()
 		s.Logger.Debug("index of the published record ready", "took", time.Since(t).Round(time.Millisecond))
+		t = time.Now()
+		if n, err := s.DB.WarmWords(ctx); err != nil {
+			if ctx.Err() == nil {
+				s.Logger.Warn("reading the match sets of frequent words", "err", err)
+			}
+			return
+		} else if n > 0 {
+			s.Logger.Debug("match sets of frequent words ready", "words", n, "took", time.Since(t).Round(time.Millisecond))
+		}
 		t = time.Now()
 		n, err := s.DB.FillPublicCSV(ctx)
 		if err != nil {

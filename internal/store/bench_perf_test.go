@@ -228,6 +228,15 @@ func warmPublic(b *testing.B, db *store.DB) {
 		b.Fatal(err)
 	}
 	b.Logf("index built in %s (%s CPU)", time.Since(t).Round(time.Millisecond), (procCPU() - cpu).Round(time.Millisecond))
+	if os.Getenv("PRESSWATCH_BENCH_NO_WORDS") != "" {
+		return
+	}
+	t, cpu = time.Now(), procCPU()
+	n, err := db.WarmWords(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d frequent words' match sets read in %s (%s CPU)", n, time.Since(t).Round(time.Millisecond), (procCPU() - cpu).Round(time.Millisecond))
 }
 
 // reportLatency reports the CPU time of the process per call (all cores:

@@ -24,3 +24,21 @@ func SetParallelMinRows(n int) int {
 	parallelMinRows = n
 	return old
 }
+
+// SetWordThresholds sets the least matches (absolute, and as 1/share of the
+// record) that make a word's match set kept, and returns a function that
+// restores them.
+func SetWordThresholds(minMatches, share int) (restore func()) {
+	oldMin, oldShare := wordMinMatches, wordMinShare
+	wordMinMatches, wordMinShare = minMatches, share
+	return func() { wordMinMatches, wordMinShare = oldMin, oldShare }
+}
+
+// WordSet returns the generation and match count of the kept set of one
+// search word (gen -1 when it is not kept).
+func WordSet(d *DB, word string) (gen int64, n int) {
+	if s := d.cache.words.get(d.dialect.ftsQuery([]string{word})); s != nil {
+		return s.gen, s.n
+	}
+	return -1, 0
+}

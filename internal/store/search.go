@@ -45,9 +45,10 @@ func SearchWords(q string) []string {
 type publicQuery struct {
 	conds []string // fixed fragments, AND-ed
 	args  []any
-	fts   string // the engine's full-text query, "" for none
-	none  bool   // the filter can match nothing (q without words)
-	plain bool   // no condition but the status: every published incident
+	fts   string   // the engine's full-text query, "" for none
+	words []string // the words of fts
+	none  bool     // the filter can match nothing (q without words)
+	plain bool     // no condition but the status: every published incident
 }
 
 func (d *DB) compile(f domain.IncidentFilter) publicQuery {
@@ -103,7 +104,7 @@ func (d *DB) compile(f domain.IncidentFilter) publicQuery {
 			q.none = true
 			q.conds = append(q.conds, "1 = 0")
 		} else {
-			q.fts = d.dialect.ftsQuery(words)
+			q.fts, q.words = d.dialect.ftsQuery(words), words
 			q.conds, q.args = append(q.conds, d.dialect.ftsWhere()), append(q.args, q.fts)
 		}
 	}
@@ -562,6 +563,7 @@ type publicCache struct {
 	ids int // entries holding full-text match sets (large: bounded apart)
 
 	index pubIndexHolder // the in-memory index of the published record (pubindex.go)
+	words wordSets       // match sets of frequent words, across generations (pubwords.go)
 }
 
 const publicCacheSize = 4096

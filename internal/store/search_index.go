@@ -37,7 +37,7 @@ func (d *DB) indexMatcher(ctx context.Context, tx *Tx, gen int64, f domain.Incid
 		return nil, nil, nil
 	}
 	if q.fts != "" && !m.none {
-		if m.ids, m.idCount, err = d.cachedFTSIDs(ctx, tx, gen, idx, q.fts); err != nil {
+		if m.ids, m.idCount, err = d.cachedFTSIDs(ctx, tx, gen, idx, q); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -53,14 +53,14 @@ type ftsSet struct {
 // cachedFTSIDs returns ftsIDs from the cache of the generation when the
 // same words were searched since the last publication (the next page of
 // a search, its statistics, the same words with another filter).
-func (d *DB) cachedFTSIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, fts string) ([]uint64, int, error) {
-	key := "i|" + fts
+func (d *DB) cachedFTSIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, q publicQuery) ([]uint64, int, error) {
+	key := "i|" + q.fts
 	if v, ok := d.cache.get(gen, key); ok {
 		if s := v.(ftsSet); len(s.bits) == int(idx.maxID/64+1) {
 			return s.bits, s.n, nil
 		}
 	}
-	bits, n, err := d.ftsIDs(ctx, tx, gen, idx, fts)
+	bits, n, err := d.wordsFTS(ctx, tx, gen, idx, q.words)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,0 +1,64 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/store"
+	"github.com/presswatch/presswatch/internal/store/storetest"
+)
+
+// TestFrequentWordSets keeps the match sets of frequent words (thresholds
+// lowered to this small record) and checks that searches answered from
+// them equal SQL's, after start-up and after publications and withdrawals
+// the sets are patched for, and that a set is brought forward, not read
+// again.
+func TestFrequentWordSets(t *testing.T) {
+	defer store.SetWordThresholds(20, 1000)()
+	ctx := context.Background()
+	db := storetest.MustOpenSQLite(t)
+	pubs := storetest.SeedPublic(t, db, 600, 11)
+	if err := db.WarmPublic(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A word met for the first time by a search is kept when frequent.
+	if _, err := db.SearchPublic(ctx, domain.IncidentFilter{Q: "court"}); err != nil {
+		t.Fatal(err)
+	}
+	if g, n := store.WordSet(db, "court"); g < 0 || n < 20 {
+		t.Errorf(`"court" after a search: generation %d, %d matches; want kept`, g, n)
+	}
+	if g, _ := store.WordSet(db, "journalist"); g >= 0 {
+		t.Errorf(`"journalist" kept before any search for it or WarmWords`)
+	}
+
+	kept, err := db.WarmWords(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept < 5 {
+		t.Fatalf("WarmWords kept %d word sets, want several", kept)
+	}
+	gen0, n0 := store.WordSet(db, "journalist")
+	if gen0 < 0 {
+		t.Fatal(`"journalist" (in most incidents) is not kept`)
+	}
+	t.Run("warm", func(t *testing.T) { compareIndex(t, db) })
+
+	storetest.SeedPublic(t, db, 30, 12)
+	ed := storetest.MustUser(t, db, "ed@example.org", domain.RoleEditor)
+	for _, p := range pubs[:20] {
+		if _, err := db.Withdraw(ctx, p.ID, "duplicate", ed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("changed", func(t *testing.T) { compareIndex(t, db) })
+	gen1, n1 := store.WordSet(db, "journalist")
+	if gen1 <= gen0 {
+		t.Errorf(`"journalist" set at generation %d after changes, was %d: not brought forward`, gen1, gen0)
+	}
+	if n1 == n0 {
+		t.Errorf(`"journalist" matches %d before and after 30 publications and 20 withdrawals`, n1)
+	}
+}
