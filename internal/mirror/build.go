@@ -84,6 +84,11 @@ type builder struct {
 	files fileWriter
 	// reserved are the pages the incident stream will render, by key.
 	reserved map[string]target
+	// lists renders the list pages from the incident stream's cards (a
+	// full build with a handler that can; nil otherwise).
+	lists *lists
+	// listed counts the list pages lists rendered.
+	listed int
 }
 
 type job struct {
@@ -274,6 +279,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	sort.Strings(b.broken)
 	res.Files = len(m.Files)
 	res.Rendered = b.done
+	res.Listed = b.listed
 	res.Broken = b.broken
 	res.LogSize = cp.Size
 	res.Duration = time.Since(start)
@@ -422,7 +428,7 @@ func (b *builder) crawl(ctx context.Context) {
 
 				err := ctx.Err()
 				if err == nil {
-					err = b.render(j)
+					err = b.render(ctx, j)
 				}
 				b.mu.Lock()
 				if err != nil && b.err == nil {
@@ -442,8 +448,22 @@ func (b *builder) crawl(ctx context.Context) {
 	wg.Wait()
 }
 
-// render runs one GET on the handler and records the page and its links.
-func (b *builder) render(j job) error {
+// render runs one GET on the handler and records the page and its links;
+// a list page the incident stream prepared is rendered from its cards.
+func (b *builder) render(ctx context.Context, j job) error {
+	if b.lists != nil {
+		var buf bytes.Buffer
+		ok, err := b.lists.page(ctx, &buf, j.t)
+		if err != nil {
+			return err
+		}
+		if ok {
+			b.mu.Lock()
+			b.listed++
+			b.mu.Unlock()
+			return b.storeHTML(b.newPage(j.t, buf.Bytes(), ""))
+		}
+	}
 	u := &url.URL{Path: j.t.Path, RawQuery: j.t.Query.Encode()}
 	req := httptest.NewRequest(http.MethodGet, u.RequestURI(), nil)
 	if b.origin != nil {
@@ -462,15 +482,8 @@ func (b *builder) render(j job) error {
 		b.mu.Unlock()
 		return nil
 	}
-	file := j.t.file()
-	pg := &page{t: j.t, file: file, body: rec.Body.Bytes(), dep: b.targetDep(j.t), volatile: rec.Header().Get("X-Snapshot-Time")}
-	if len(j.t.Query) > 0 {
-		for k := range j.t.Query {
-			if k != "page" {
-				pg.filterOf = k
-			}
-		}
-	}
+	pg := b.newPage(j.t, rec.Body.Bytes(), rec.Header().Get("X-Snapshot-Time"))
+	file := pg.file
 	ct := rec.Header().Get("Content-Type")
 	switch {
 	case strings.HasPrefix(ct, "text/html"):
@@ -479,6 +492,17 @@ func (b *builder) render(j job) error {
 		pg.body = b.rewriteCSS(pg.body, u, file)
 	}
 	return b.store(pg)
+}
+
+// newPage is the page of target t with body as the site rendered it.
+func (b *builder) newPage(t target, body []byte, volatile string) *page {
+	pg := &page{t: t, file: t.file(), body: body, dep: b.targetDep(t), volatile: volatile}
+	for k := range t.Query {
+		if k != "page" {
+			pg.filterOf = k
+		}
+	}
+	return pg
 }
 
 // store hashes a rendered page, writes it when its bytes differ from the

@@ -43,7 +43,16 @@ func (b *builder) renderIncidents(ctx context.Context, ip incidentPages) error {
 	}
 	b.mu.Unlock()
 
-	ch := make(chan *domain.PublicIncident, 4*b.opts.Workers)
+	// The same stream gives the list pages their cards (lists.go).
+	var ls *lists
+	if lp, ok := b.opts.Handler.(listPages); ok {
+		ls = newLists(lp, ip, locales)
+	}
+	type item struct {
+		p *domain.PublicIncident
+		e *listEntry
+	}
+	ch := make(chan item, 4*b.opts.Workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -57,16 +66,25 @@ func (b *builder) renderIncidents(ctx context.Context, ip incidentPages) error {
 		go func() {
 			defer wg.Done()
 			var buf bytes.Buffer
-			for p := range ch {
-				if err := b.renderIncident(ctx, ip, &buf, locales, p); err != nil {
+			for it := range ch {
+				if err := b.renderIncident(ctx, ip, &buf, locales, it.p); err != nil {
 					fail(err)
+				}
+				if it.e != nil {
+					if err := ls.cards(ctx, it.e, it.p); err != nil {
+						fail(err)
+					}
 				}
 			}
 		}()
 	}
 	err := ip.EachListedIncident(ctx, func(p *domain.PublicIncident) error {
+		it := item{p: p}
+		if ls != nil {
+			it.e = ls.add(p, b.opts.FilterParams, len(locales))
+		}
 		select {
-		case ch <- p:
+		case ch <- it:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -79,6 +97,12 @@ func (b *builder) renderIncidents(ctx context.Context, ip incidentPages) error {
 	}
 	if err != nil {
 		return err
+	}
+	if ls != nil {
+		if err := ls.check(ctx); err != nil {
+			return err
+		}
+		b.lists = ls
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

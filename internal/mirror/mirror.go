@@ -100,6 +100,7 @@ type FileEntry struct {
 type Result struct {
 	Files    int      // files in the mirror
 	Rendered int      // pages and files rendered this time
+	Listed   int      // of those, list pages rendered from the incident stream's cards
 	Written  []string // files written because they changed (sorted)
 	Removed  []string // files removed because the site no longer has them
 	Kept     int      // files carried over without rendering

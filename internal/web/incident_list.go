@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -14,14 +17,17 @@ import (
 type ListView struct {
 	Page
 	Problems map[string]string
-	Items    []IncidentCard
-	Total    int
-	Persons  int
-	Chips    []Chip
-	Facets   []FacetGroup
-	Form     FilterForm
-	Pager    Pager
-	Query    template.URL // the filter as a query string (already escaped), for export links
+	// Cards is the page's incidents, each rendered by the "card" template
+	// on its own, so that a static mirror renders a card once and shows it
+	// on every list page it belongs to.
+	Cards   template.HTML
+	Total   int
+	Persons int
+	Chips   []Chip
+	Facets  []FacetGroup
+	Form    FilterForm
+	Pager   Pager
+	Query   template.URL // the filter as a query string (already escaped), for export links
 	// Aside is the filter form and the facets, rendered from Form and
 	// Facets once per filter (listAside).
 	Aside template.HTML
@@ -121,19 +127,47 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v.Total, v.Persons = res.Total, res.Persons
+	var cards []byte
 	for _, p := range res.Items {
-		v.Items = append(v.Items, s.card(lb, p))
+		if cards, err = s.appendCard(cards, lb, p); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
-	vals := f.Values()
-	v.Query = template.URL(vals.Encode())
-	v.Chips = chips(lb, vals, l)
-	if err := s.listAside(ctx, l, lb, terms, f, vals, &v); err != nil {
+	if err := s.fillList(ctx, l, lb, terms, f, res.Total, res.Persons, cards, &v); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v.Pager = pager(l, "/incidents", vals, f.Page, (res.Total+f.PerPage-1)/f.PerPage)
 	s.render(w, r, http.StatusOK, "incident_list", &v)
+}
+
+// fillList sets what a valid list page shows besides its Page: the totals,
+// the cards (already rendered, in order), the chips, the aside and the
+// pager. The handler and ListPage (render_list.go) both call it.
+func (s *Server) fillList(ctx context.Context, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, total, persons int, cards []byte, v *ListView) error {
+	v.Total, v.Persons = total, persons
+	v.Cards = template.HTML(cards) //nolint:gosec // rendered by the card template
+	vals := f.Values()
+	v.Query = template.URL(vals.Encode())
+	v.Chips = chips(lb, vals, l)
+	if err := s.listAside(ctx, l, lb, terms, f, vals, v); err != nil {
+		return err
+	}
+	v.Pager = pager(l, "/incidents", vals, f.Page, (total+f.PerPage-1)/f.PerPage)
+	return nil
+}
+
+// appendCard appends the card of p (the "card" template) to buf.
+func (s *Server) appendCard(buf []byte, lb labeler, p *domain.PublicIncident) ([]byte, error) {
+	t, ok := s.pages.sets["incident_list"]
+	if !ok {
+		return buf, fmt.Errorf("web: no template %q", "incident_list")
+	}
+	w := bytes.NewBuffer(buf)
+	if err := t.ExecuteTemplate(w, "card", s.card(lb, p)); err != nil {
+		return buf, err
+	}
+	return w.Bytes(), nil
 }
 
 func chips(lb labeler, vals url.Values, l *Localizer) []Chip {

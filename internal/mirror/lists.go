@@ -1,0 +1,210 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/presswatch/presswatch/internal/domain"
+)
+
+// listPages renders the pages of the public list without a request;
+// *web.Server has it. Its pages are the bytes the handler serves for the
+// same URLs.
+type listPages interface {
+	ListCard(ctx context.Context, locale string, p *domain.PublicIncident) ([]byte, error)
+	ListHead(ctx context.Context, query url.Values) (total, persons int, refs []string, err error)
+	ListPerPage() int
+	ListPage(ctx context.Context, buf *bytes.Buffer, locale string, query url.Values, cards []byte, total, persons int) error
+}
+
+// lists holds what a full build needs to render the list pages (the
+// unfiltered list and every pre-rendered filter, every page, every
+// language) itself: the card of every incident in every language, rendered
+// once by the incident stream, and which incidents, in list order, each
+// filter shows. Through the handler every list page was a search with a
+// deep offset (rows decoded from stored JSON) and 25 cards rendered again:
+// a third of a full build at 100,000 incidents.
+type lists struct {
+	lp      listPages
+	perPage int
+	locales map[string]int // list path ("/ur/incidents") → locale index
+	names   []string       // locales by index
+	entries []*listEntry   // in list order
+	groups  map[string]*listGroup
+}
+
+// listEntry is one incident of the list: its cards by locale index.
+type listEntry struct {
+	ref   string
+	cards [][]byte
+}
+
+// listGroup is one list: the unfiltered one (key "") or one filter value
+// ("country=PK"), with the store's totals once checked.
+type listGroup struct {
+	query   url.Values
+	members []int // indexes into lists.entries, in list order
+	total   int
+	persons int
+	checked bool
+}
+
+func newLists(lp listPages, ip incidentPages, locales []string) *lists {
+	ls := &lists{lp: lp, perPage: lp.ListPerPage(), locales: map[string]int{}, names: locales, groups: map[string]*listGroup{}}
+	for i, loc := range locales {
+		ls.locales[ip.LocalePath(loc, "/incidents")] = i
+	}
+	return ls
+}
+
+// add records p, the next incident of the stream, in the lists it belongs
+// to (by the values the search index and the filter seeds use) and returns
+// the entry whose cards the stream's workers fill.
+func (ls *lists) add(p *domain.PublicIncident, filters []string, nLocales int) *listEntry {
+	e := &listEntry{ref: p.Ref, cards: make([][]byte, nLocales)}
+	i := len(ls.entries)
+	ls.entries = append(ls.entries, e)
+	it := indexItem(p)
+	ls.member("", "", i)
+	for _, f := range filters {
+		switch f {
+		case "country":
+			if it.Country != "" {
+				ls.member(f, it.Country, i)
+			}
+		case "year":
+			if it.Year > 0 {
+				ls.member(f, strconv.Itoa(it.Year), i)
+			}
+		case "category":
+			for j, c := range it.Categories {
+				if !slices.Contains(it.Categories[:j], c) {
+					ls.member(f, c, i)
+				}
+			}
+		}
+	}
+	return e
+}
+
+func (ls *lists) member(param, value string, i int) {
+	key := ""
+	if param != "" {
+		key = param + "=" + value
+	}
+	g := ls.groups[key]
+	if g == nil {
+		g = &listGroup{query: url.Values{}}
+		if param != "" {
+			g.query.Set(param, value)
+		}
+		ls.groups[key] = g
+	}
+	g.members = append(g.members, i)
+}
+
+// check asks the store for the first and the last page of every list and
+// keeps only the lists whose totals and incidents there are what the
+// stream grouped: a list the store selects differently (a value the
+// filter parses otherwise, a category counted another way) is left to the
+// handler.
+func (ls *lists) check(ctx context.Context) error {
+	for key, g := range ls.groups {
+		total, persons, first, err := ls.lp.ListHead(ctx, g.query)
+		if err != nil {
+			return err
+		}
+		ok := total == len(g.members) && ls.sameRefs(g, 1, first)
+		if ok && total > ls.perPage {
+			last := (total + ls.perPage - 1) / ls.perPage
+			q := url.Values{}
+			for k, v := range g.query {
+				q[k] = v
+			}
+			q.Set("page", strconv.Itoa(last))
+			_, _, lastRefs, err := ls.lp.ListHead(ctx, q)
+			if err != nil {
+				return err
+			}
+			ok = ls.sameRefs(g, last, lastRefs)
+		}
+		if !ok {
+			delete(ls.groups, key)
+			continue
+		}
+		g.total, g.persons, g.checked = total, persons, true
+	}
+	return nil
+}
+
+func (ls *lists) sameRefs(g *listGroup, page int, want []string) bool {
+	start := (page - 1) * ls.perPage
+	end := min(start+ls.perPage, len(g.members))
+	if start >= end || end-start != len(want) {
+		return false
+	}
+	for j, i := range g.members[start:end] {
+		if ls.entries[i].ref != want[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// page renders the list page t when it is one of the lists: the
+// unfiltered list or one pre-rendered filter that shows an incident, a page
+// that exists, a locale of the site. ok is false for any other target (the
+// crawl renders it through the handler: the empty lists of values no
+// incident has, which the map links to, cost no search).
+func (ls *lists) page(ctx context.Context, buf *bytes.Buffer, t target) (ok bool, err error) {
+	li, isList := ls.locales[t.Path]
+	if !isList {
+		return false, nil
+	}
+	key, pageNo := "", 1
+	for k, vs := range t.Query {
+		if len(vs) != 1 {
+			return false, nil
+		}
+		if k == "page" {
+			n, err := strconv.Atoi(vs[0])
+			if err != nil || n < 2 || strconv.Itoa(n) != vs[0] {
+				return false, nil
+			}
+			pageNo = n
+			continue
+		}
+		if key != "" {
+			return false, nil
+		}
+		key = k + "=" + vs[0]
+	}
+	g := ls.groups[key]
+	if g == nil || !g.checked {
+		return false, nil
+	}
+	start := (pageNo - 1) * ls.perPage
+	if start >= len(g.members) {
+		return false, nil
+	}
+	var cards []byte
+	for _, i := range g.members[start:min(start+ls.perPage, len(g.members))] {
+		cards = append(cards, ls.entries[i].cards[li]...)
+	}
+	return true, ls.lp.ListPage(ctx, buf, ls.names[li], t.Query, cards, g.total, g.persons)
+}
+
+// cards renders e's card in every locale.
+func (ls *lists) cards(ctx context.Context, e *listEntry, p *domain.PublicIncident) error {
+	for li, loc := range ls.names {
+		c, err := ls.lp.ListCard(ctx, loc, p)
+		if err != nil {
+			return err
+		}
+		e.cards[li] = c
+	}
+	return nil
+}
