@@ -114,6 +114,10 @@ type Page struct {
 
 	// MirrorLinks is the footer's "if this site is blocked" list (public pages).
 	MirrorLinks *MirrorFooter
+
+	// Layout is the locale's pre-rendered header and footer (public
+	// pages; nil: the layout renders them).
+	Layout *LayoutParts
 }
 
 // LangLink is one entry of the language switch.
@@ -131,6 +135,9 @@ func (s *Server) page(r *http.Request, title string) Page {
 	loc := localeOf(r)
 	l := s.cat.localizer(loc)
 	p := Page{L: l, Title: title, Admin: strings.HasPrefix(r.URL.Path, "/admin")}
+	if !p.Admin {
+		p.Layout = s.layouts[loc]
+	}
 	if st := staffOf(r); st != nil {
 		p.Staff = st.user
 		p.CSRF = st.sess.CSRFToken

@@ -90,7 +90,8 @@ type Server struct {
 	static  fs.FS
 	md      goldmark.Markdown
 	policy  *bluemonday.Policy
-	asides  pageCache // the list's filter form and facets per filter (list_aside.go)
+	asides  pageCache               // the list's filter form and facets per filter (list_aside.go)
+	layouts map[string]*LayoutParts // by locale (layout.go)
 }
 
 // New builds a Server: it parses the templates and catalogs once.
@@ -123,6 +124,9 @@ func New(o Options) (*Server, error) {
 	}
 	s.pages, err = parsePages(templateFS)
 	if err != nil {
+		return nil, err
+	}
+	if s.layouts, err = s.renderLayouts(); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
