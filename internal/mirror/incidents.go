@@ -139,7 +139,8 @@ func (b *builder) renderIncident(ctx context.Context, ip incidentPages, buf *byt
 			return err
 		}
 		b.countDone()
-		if err := b.storeHTML(&page{t: t, file: t.file(), body: bytes.Clone(buf.Bytes()), dep: b.targetDep(t)}); err != nil {
+		// storeHTML is done with the body when it returns: buf is reused.
+		if err := b.storeHTML(&page{t: t, file: t.file(), body: buf.Bytes(), dep: b.targetDep(t)}); err != nil {
 			return err
 		}
 	}
@@ -182,13 +183,22 @@ func (b *builder) countDone() {
 	}
 }
 
+// pagePool holds the buffers pages are rendered and rewritten into: a full
+// build renders some 450,000 pages of 10–40 kB at 100,000 incidents, and
+// growing a fresh buffer for each (zeroed memory, then collected) was a
+// tenth of its CPU.
+var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // storeHTML rewrites the links of an HTML page of the site, queues the
-// mirror files it links to and stores it.
+// mirror files it links to and stores it. It keeps no reference to
+// pg.body: the caller may reuse it.
 func (b *builder) storeHTML(pg *page) error {
 	u := &url.URL{Path: pg.t.Path, RawQuery: pg.t.Query.Encode()}
 	var found []resolved
 	pg.html = true
-	pg.body = b.rv.rewriteHTML(pg.body, u, pg.file, func(r resolved) { found = append(found, r) })
+	out := pagePool.Get().(*bytes.Buffer)
+	defer pagePool.Put(out)
+	pg.body = b.rv.rewriteHTML(out, pg.body, u, pg.file, func(r resolved) { found = append(found, r) })
 	pg.body = b.unnameOrigin(pg.body)
 	b.mu.Lock()
 	for _, r := range found {

@@ -105,31 +105,67 @@ func safeSegment(v string) string {
 }
 
 // relative returns the link from the page stored at fromFile to toFile
-// (both mirror-root relative, forward slashes).
+// (both mirror-root relative, forward slashes). It runs for every link of
+// every page, so it walks the two paths in place instead of splitting them
+// (TestRelative holds it to the splitting version).
 func relative(fromFile, toFile string) string {
 	fromDir := path.Dir(fromFile)
 	if fromDir == "." {
 		return toFile
 	}
-	from := strings.Split(fromDir, "/")
-	to := strings.Split(toFile, "/")
-	i := 0
-	for i < len(from) && i < len(to)-1 && from[i] == to[i] {
-		i++
+	// Skip the folders both share; toFile's last component is its name.
+	fi, ti := 0, 0
+	for fi <= len(fromDir) {
+		fe := strings.IndexByte(fromDir[fi:], '/')
+		if fe < 0 {
+			fe = len(fromDir)
+		} else {
+			fe += fi
+		}
+		te := strings.IndexByte(toFile[ti:], '/')
+		if te < 0 || fromDir[fi:fe] != toFile[ti:ti+te] {
+			break
+		}
+		fi, ti = fe+1, ti+te+1
+	}
+	ups := 0
+	if fi <= len(fromDir) {
+		ups = strings.Count(fromDir[fi:], "/") + 1
+	}
+	if ups == 0 {
+		return toFile[ti:]
 	}
 	var b strings.Builder
-	for j := i; j < len(from); j++ {
+	b.Grow(3*ups + len(toFile) - ti)
+	for range ups {
 		b.WriteString("../")
 	}
-	b.WriteString(strings.Join(to[i:], "/"))
+	b.WriteString(toFile[ti:])
 	return b.String()
 }
 
 // escapePath percent-encodes a relative file path for use in an href.
 func escapePath(p string) string {
+	if !needsEscape(p) {
+		return p
+	}
 	parts := strings.Split(p, "/")
 	for i, s := range parts {
 		parts[i] = url.PathEscape(s)
 	}
 	return strings.Join(parts, "/")
+}
+
+// needsEscape reports whether p has a byte url.PathEscape may change
+// (anything but letters, digits, '-', '.', '_', '~' and the separator).
+func needsEscape(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~', c == '/':
+		default:
+			return true
+		}
+	}
+	return false
 }

@@ -61,6 +61,8 @@ type resolver struct {
 }
 
 // memoMax bounds resolver.memo; links past it are resolved every time.
+// (A memo of 2^20 links, holding every incident's own links, cost as much
+// in map lookups as it saved in resolving at 10,000 incidents.)
 const memoMax = 1 << 16
 
 // resolveLink is resolve with site-absolute links ("/stats") memoized.
@@ -205,13 +207,14 @@ func isSpace(c byte) bool {
 }
 
 // rewriteHTML rewrites every link of an HTML page stored at file (site URL
-// base) and calls found for each mirror file it links to.
-func (rv *resolver) rewriteHTML(body []byte, base *url.URL, file string, found func(resolved)) []byte {
+// base) into out and calls found for each mirror file it links to. It
+// returns the rewritten page: out's bytes, or body when it has no link.
+func (rv *resolver) rewriteHTML(out *bytes.Buffer, body []byte, base *url.URL, file string, found func(resolved)) []byte {
 	idx := findAttrs(body)
 	if len(idx) == 0 {
 		return body
 	}
-	var out bytes.Buffer
+	out.Reset()
 	out.Grow(len(body) + len(body)/8)
 	last := 0
 	for _, m := range idx {
