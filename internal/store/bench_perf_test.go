@@ -58,6 +58,14 @@ var scaleQueries = []struct {
 	{"q=licence+raid", domain.IncidentFilter{Q: "licence raid"}},
 	{"q=صحافی", domain.IncidentFilter{Q: "صحافی"}},
 	{"q=पत्रकार&country=IN", domain.IncidentFilter{Q: "पत्रकार", Country: []string{"IN"}}},
+	// Four common words matching ~1 % together: few enough to be ranked
+	// by relevance, each word's doclist long.
+	{"q=journalist+court+raid+licence", domain.IncidentFilter{Q: "journalist court raid licence"}},
+	// A common word and a rare one (a title's number, ~20 incidents at a
+	// million): ranked, FTS5's bm25 counts the common word's matches.
+	{"q=journalist+12345", domain.IncidentFilter{Q: "journalist 12345"}},
+	// A word in no incident.
+	{"q=nosuchword", domain.IncidentFilter{Q: "nosuchword"}},
 }
 
 // BenchmarkPublicScale measures SearchPublic + Facets with the totals and

@@ -42,3 +42,11 @@ func WordSet(d *DB, word string) (gen int64, n int) {
 	}
 	return -1, 0
 }
+
+// SetRankWalkBound sets the most doclist entries a relevance-ranked query's
+// words may have together, and returns a function that restores it.
+func SetRankWalkBound(n int) (restore func()) {
+	old := rankWalkBound
+	rankWalkBound = n
+	return func() { rankWalkBound = old }
+}

@@ -410,6 +410,7 @@ type pubMatcher struct {
 	demo                   *bool
 	ids                    []uint64 // full-text matches as a bitset of ids; nil for no q
 	idCount                int      // how many ids are set
+	walk                   int      // doclist entries of q's words together (0: unknown)
 }
 
 type codeSet []bool

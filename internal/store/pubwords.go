@@ -101,55 +101,53 @@ func (w *wordSets) drop(key string) {
 func frequent(n, rows int) bool { return n >= max(wordMinMatches, rows/wordMinShare) }
 
 // wordsFTS returns the full-text matches of words (all required) as a
-// bitset sized for idx, and their number: the kept sets of frequent words
-// (brought to gen) intersected with FTS5's answer for the other words. A
-// single word FTS5 finds frequent is kept.
-func (d *DB) wordsFTS(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, words []string) ([]uint64, int, error) {
+// bitset sized for idx, their number, and how many doclist entries the
+// words have together: the kept sets of frequent words (brought to gen)
+// intersected with FTS5's answer for each other word. A word FTS5 finds
+// frequent is kept. On PostgreSQL the engine answers the whole query (walk
+// unknown: 0).
+func (d *DB) wordsFTS(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, words []string) (ftsSet, error) {
 	if d.dialect.IsPostgres() {
-		fts := d.dialect.ftsQuery(words)
-		return d.ftsIDs(ctx, tx, gen, idx, fts)
+		bits, n, err := d.ftsIDs(ctx, tx, gen, idx, d.dialect.ftsQuery(words))
+		return ftsSet{bits: bits, n: n}, err
 	}
-	var sets [][]uint64
-	var rest []string
+	var out ftsSet
+	owned := false // out.bits is this search's own (not a kept set)
 	for _, w := range slices.Compact(slices.Sorted(slices.Values(words))) {
-		s, err := d.wordSetAt(ctx, tx, gen, idx, d.dialect.ftsQuery([]string{w}))
+		key := d.dialect.ftsQuery([]string{w})
+		s, err := d.wordSetAt(ctx, tx, gen, idx, key)
 		if err != nil {
-			return nil, 0, err
+			return ftsSet{}, err
 		}
 		if s == nil {
-			rest = append(rest, w)
-			continue
-		}
-		sets = append(sets, s.bits)
-	}
-	var bits []uint64
-	if len(rest) > 0 || len(sets) == 0 {
-		fts := d.dialect.ftsQuery(rest)
-		b, n, err := d.ftsIDs(ctx, tx, gen, idx, fts)
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(rest) == 1 && frequent(n, len(idx.rows)) {
-			d.cache.words.put(fts, &wordSet{gen: gen, bits: b, n: n})
-			// The intersection below must not write into the kept set.
-			if len(sets) > 0 {
-				b = slices.Clone(b)
+			// One word at a time: each walk's count is known (and a
+			// frequent word kept); a rare word's walk is short.
+			bits, n, err := d.ftsIDs(ctx, tx, gen, idx, key)
+			if err != nil {
+				return ftsSet{}, err
+			}
+			s = &wordSet{gen: gen, bits: bits, n: n}
+			if frequent(n, len(idx.rows)) {
+				d.cache.words.put(key, s)
+			} else if out.bits == nil {
+				owned = true
 			}
 		}
-		if len(sets) == 0 {
-			return b, n, nil
+		out.walk += s.n
+		switch {
+		case out.bits == nil:
+			out.bits = s.bits
+		default:
+			if !owned {
+				out.bits, owned = slices.Clone(out.bits), true
+			}
+			for i := range out.bits {
+				out.bits[i] &= s.bits[i]
+			}
 		}
-		bits = b
-	} else {
-		bits = slices.Clone(sets[0])
-		sets = sets[1:]
 	}
-	for _, s := range sets {
-		for i := range bits {
-			bits[i] &= s[i]
-		}
-	}
-	return bits, countBits(bits), nil
+	out.n = countBits(out.bits)
+	return out, nil
 }
 
 // wordSetAt returns the kept set of the word query key at gen, patched

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/presswatch/presswatch/internal/domain"
@@ -60,5 +61,36 @@ func TestFrequentWordSets(t *testing.T) {
 	}
 	if n1 == n0 {
 		t.Errorf(`"journalist" matches %d before and after 30 publications and 20 withdrawals`, n1)
+	}
+
+	// Words whose doclists are long together are listed newest first;
+	// under the bound, ranked as SQL ranks them.
+	ranked := domain.IncidentFilter{Q: "journalist court", PerPage: 50}
+	byDate := ranked
+	byDate.Sort = "date"
+	store.DropCache(db)
+	rel, err := db.SearchPublic(ctx, ranked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest, err := db.SearchPublic(ctx, byDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel.Total == 0 || rel.Total > 20_000 {
+		t.Fatalf("%q matches %d: want some, at most 20,000 (ranked)", ranked.Q, rel.Total)
+	}
+	if slices.Equal(refsIn(rel), refsIn(newest)) {
+		t.Fatalf("%q: relevance order equals date order; the bound below cannot be told apart", ranked.Q)
+	}
+	restore := store.SetRankWalkBound(10)
+	store.DropCache(db)
+	bounded, err := db.SearchPublic(ctx, ranked)
+	restore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(refsIn(bounded), refsIn(newest)) {
+		t.Errorf("%q over the walk bound: %v, want newest first %v", ranked.Q, refsIn(bounded), refsIn(newest))
 	}
 }

@@ -37,35 +37,39 @@ func (d *DB) indexMatcher(ctx context.Context, tx *Tx, gen int64, f domain.Incid
 		return nil, nil, nil
 	}
 	if q.fts != "" && !m.none {
-		if m.ids, m.idCount, err = d.cachedFTSIDs(ctx, tx, gen, idx, q); err != nil {
+		var set ftsSet
+		if set, err = d.cachedFTSIDs(ctx, tx, gen, idx, q); err != nil {
 			return nil, nil, err
 		}
+		m.ids, m.idCount, m.walk = set.bits, set.n, set.walk
 	}
 	return idx, m, nil
 }
 
-// ftsSet is a query's full-text matches as ftsIDs returns them.
+// ftsSet is a query's full-text matches as ftsIDs returns them, and how
+// many doclist entries its words have together (what ranking costs).
 type ftsSet struct {
 	bits []uint64
 	n    int
+	walk int
 }
 
 // cachedFTSIDs returns ftsIDs from the cache of the generation when the
 // same words were searched since the last publication (the next page of
 // a search, its statistics, the same words with another filter).
-func (d *DB) cachedFTSIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, q publicQuery) ([]uint64, int, error) {
+func (d *DB) cachedFTSIDs(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, q publicQuery) (ftsSet, error) {
 	key := "i|" + q.fts
 	if v, ok := d.cache.get(gen, key); ok {
 		if s := v.(ftsSet); len(s.bits) == int(idx.maxID/64+1) {
-			return s.bits, s.n, nil
+			return s, nil
 		}
 	}
-	bits, n, err := d.wordsFTS(ctx, tx, gen, idx, q.words)
+	s, err := d.wordsFTS(ctx, tx, gen, idx, q.words)
 	if err != nil {
-		return nil, 0, err
+		return ftsSet{}, err
 	}
-	d.cache.putIDs(gen, key, ftsSet{bits, n})
-	return bits, n, nil
+	d.cache.putIDs(gen, key, s)
+	return s, nil
 }
 
 // indexPass counts the match of f with the index; ok is false when SQL
@@ -117,7 +121,7 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 	cached, haveTotals := d.cache.get(gen, tkey)
 	var res *indexResult
 	if sort == "relevance" {
-		if res, err = d.relevancePage(ctx, tx, idx, m, q, offset, f.PerPage+1, !haveTotals); err != nil {
+		if res, err = d.relevancePage(ctx, tx, gen, idx, m, q, offset, f.PerPage+1, !haveTotals); err != nil {
 			return nil, false, err
 		}
 		if !haveTotals {
@@ -201,18 +205,35 @@ func (d *DB) PublicGeneration(ctx context.Context) (int64, error) {
 // the same as EachPublic's.
 const relevanceBound = 20_000
 
+// rankWalkBound is the most doclist entries a query's words may have
+// together for relevance to rank it (SQLite): FTS5's bm25 first counts
+// every word's matches in the whole record, then walks their doclists
+// together, about 100 ns an entry at a million incidents. Several common
+// words that match few incidents together ("journalist court raid
+// licence": 12,000 matches, 1.3 million entries, 130 ms) are listed newest
+// first.
+var rankWalkBound = 500_000
+
 // relevancePage returns the page at offset (limit rows) of the relevance
 // order: by rank (best first, then newest) when the query matches at most
-// relevanceBound incidents, else newest first.
-func (d *DB) relevancePage(ctx context.Context, tx *Tx, idx *pubIndex, m *pubMatcher, q publicQuery, offset, limit int, needTotal bool) (*indexResult, error) {
-	if m.idCount > relevanceBound {
+// relevanceBound incidents and its words have at most rankWalkBound
+// doclist entries, else newest first. The ranks of a query are kept for
+// the generation (its next page, the same words with another filter).
+func (d *DB) relevancePage(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, m *pubMatcher, q publicQuery, offset, limit int, needTotal bool) (*indexResult, error) {
+	if m.idCount > relevanceBound || m.walk > rankWalkBound {
 		return idx.run(m, pass{offset: offset, limit: limit, facets: needTotal, needTotal: needTotal}), nil
 	}
 	res := idx.run(m, pass{limit: relevanceBound, facets: needTotal, needTotal: true})
 	if len(res.page) > 1 {
-		score, err := d.ftsRanks(ctx, tx, q.fts)
-		if err != nil {
-			return nil, err
+		var score map[int64]float64
+		if v, ok := d.cache.get(gen, "s|"+q.fts); ok {
+			score = v.(map[int64]float64)
+		} else {
+			var err error
+			if score, err = d.ftsRanks(ctx, tx, q.fts); err != nil {
+				return nil, err
+			}
+			d.cache.putIDs(gen, "s|"+q.fts, score)
 		}
 		slices.SortStableFunc(res.page, func(a, b pubRow) int {
 			if c := cmp.Compare(score[a.id], score[b.id]); c != 0 {
