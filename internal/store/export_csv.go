@@ -148,6 +148,21 @@ const fillBatch = 500
 func (d *DB) FillPublicCSV(ctx context.Context) (int, error) {
 	d.csvFill.Lock()
 	defer d.csvFill.Unlock()
+	// Nothing to build (the usual start of serve): one probe of the
+	// vocab index (migration 0072) instead of a walk of the record.
+	families, err := categoryFamilies(ctx, d.Reader())
+	if err != nil {
+		return 0, err
+	}
+	stale, err := queryList(ctx, d.Reader(), "fill public csv", "SELECT 1 FROM public_csv WHERE vocab < ? OR vocab > ? LIMIT 1",
+		[]any{domain.FamiliesFingerprint(families), domain.FamiliesFingerprint(families)}, func(r interface{ Scan(...any) error }) (int, error) {
+			var one int
+			err := r.Scan(&one)
+			return one, err
+		})
+	if err != nil || len(stale) == 0 {
+		return 0, err
+	}
 	n := 0
 	var after int64
 	for {
