@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/presswatch/presswatch/internal/domain"
 )
@@ -31,6 +32,41 @@ type Store struct {
 	dir string
 }
 
+// owned holds, per folder, the clean-up lock this process took (kept open
+// for the process's life) or nil when another process holds it.
+var owned struct {
+	sync.Mutex
+	m map[string]*ownership
+}
+
+type ownership struct {
+	lock *os.File
+	ok   bool
+}
+
+// Owns reports whether this process owns the folder's clean-ups: the first
+// process to ask takes an exclusive lock on <dir>/.owner and holds it until
+// it ends (a kill -9 included). Only the owner removes temp files and
+// unreferenced blobs: another process on the same folder (serve, and a
+// worker or a capture command beside it) may be writing them.
+func (s *Store) Owns() bool {
+	key, err := filepath.Abs(s.dir)
+	if err != nil {
+		key = s.dir
+	}
+	owned.Lock()
+	defer owned.Unlock()
+	if o, ok := owned.m[key]; ok && o.ok {
+		return true
+	}
+	f, ok := lockOwner(s.dir)
+	if owned.m == nil {
+		owned.m = map[string]*ownership{}
+	}
+	owned.m[key] = &ownership{lock: f, ok: ok}
+	return ok
+}
+
 // Open returns the store rooted at dir, creating the folder.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "sha256"), 0o700); err != nil {
@@ -43,8 +79,12 @@ func Open(dir string) (*Store, error) {
 func (s *Store) Dir() string { return s.dir }
 
 // CleanTemp removes temp files left by interrupted Puts. Call it at start-up,
-// before any Put runs.
+// before any Put runs. It removes nothing unless this process Owns the
+// folder.
 func (s *Store) CleanTemp() (int, error) {
+	if !s.Owns() {
+		return 0, nil
+	}
 	n := 0
 	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -40,7 +40,8 @@ type Cleanup struct {
 // CleanOrphans runs at start-up, before the server accepts uploads: it
 // deletes temp files of interrupted uploads and blobs that no row refers
 // to (an upload killed before its rows were written), and flags rows whose
-// blob is missing.
+// blob is missing. Deletions happen only in the process that owns the
+// blob folder (blob.Store.Owns).
 func (s *Service) CleanOrphans(ctx context.Context) (Cleanup, error) {
 	var c Cleanup
 	var err error
@@ -61,6 +62,11 @@ func (s *Service) CleanOrphans(ctx context.Context) (Cleanup, error) {
 		return nil
 	}); err != nil {
 		return c, fmt.Errorf("intake: walk blobs: %w", err)
+	}
+	if !s.o.Blobs.Owns() {
+		// Another process owns the folder: its uploads may be orphans
+		// for a moment. It cleans them when it starts again.
+		orphans = nil
 	}
 	for _, sha := range orphans {
 		if err := s.o.Blobs.Delete(ctx, sha); err != nil && !domain.IsCode(err, domain.ENOTFOUND) {
