@@ -94,3 +94,61 @@ func TestFrequentWordSets(t *testing.T) {
 		t.Errorf("%q over the walk bound: %v, want newest first %v", ranked.Q, refsIn(bounded), refsIn(newest))
 	}
 }
+
+// TestFrequentWordSetsConcurrent searches kept words from several
+// goroutines while incidents are withdrawn (the race detector watches the
+// sets' sharing), then checks the answer against SQL.
+func TestFrequentWordSetsConcurrent(t *testing.T) {
+	defer store.SetWordThresholds(20, 1000)()
+	ctx := context.Background()
+	db := storetest.MustOpenSQLite(t)
+	pubs := storetest.SeedPublic(t, db, 300, 21)
+	if _, err := db.WarmWords(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ed := storetest.MustUser(t, db, "ed@example.org", domain.RoleEditor)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := db.SearchPublic(ctx, domain.IncidentFilter{Q: "journalist police"}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for _, p := range pubs[:15] {
+		if _, err := db.Withdraw(ctx, p.ID, "duplicate", ed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := domain.IncidentFilter{Q: "journalist police"}
+	store.DropCache(db)
+	got, err := db.SearchPublic(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.SetPublicIndex(db, false)
+	want, err := db.SearchPublic(ctx, f)
+	store.SetPublicIndex(db, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Total != want.Total || !slices.Equal(refsIn(got), refsIn(want)) {
+		t.Errorf("after concurrent searches and withdrawals: index %d %v, SQL %d %v", got.Total, refsIn(got), want.Total, refsIn(want))
+	}
+}
