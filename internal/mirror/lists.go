@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/presswatch/presswatch/internal/domain"
+	"github.com/presswatch/presswatch/internal/web"
 )
 
 // listPages renders the pages of the public list without a request;
@@ -17,7 +19,8 @@ type listPages interface {
 	ListCard(ctx context.Context, locale string, p *domain.PublicIncident) ([]byte, error)
 	ListHead(ctx context.Context, query url.Values) (total, persons int, refs []string, err error)
 	ListPerPage() int
-	ListPage(ctx context.Context, buf *bytes.Buffer, locale string, query url.Values, cards []byte, total, persons int) error
+	ListGeneration(ctx context.Context) web.ListGeneration
+	ListPage(ctx context.Context, buf *bytes.Buffer, g web.ListGeneration, locale string, query url.Values, cards string, total, persons int) error
 }
 
 // lists holds what a full build needs to render the list pages (the
@@ -34,6 +37,9 @@ type lists struct {
 	names   []string       // locales by index
 	entries []*listEntry   // in list order
 	groups  map[string]*listGroup
+	// gen is the record's generation when the lists were checked: the
+	// list asides are cached under it for the whole build.
+	gen web.ListGeneration
 }
 
 // listEntry is one incident of the list: its cards by locale index.
@@ -112,6 +118,7 @@ func (ls *lists) member(param, value string, i int) {
 // filter parses otherwise, a category counted another way) is left to the
 // handler.
 func (ls *lists) check(ctx context.Context) error {
+	ls.gen = ls.lp.ListGeneration(ctx)
 	for key, g := range ls.groups {
 		total, persons, first, err := ls.lp.ListHead(ctx, g.query)
 		if err != nil {
@@ -190,11 +197,11 @@ func (ls *lists) page(ctx context.Context, buf *bytes.Buffer, t target) (ok bool
 	if start >= len(g.members) {
 		return false, nil
 	}
-	var cards []byte
+	var cards strings.Builder
 	for _, i := range g.members[start:min(start+ls.perPage, len(g.members))] {
-		cards = append(cards, ls.entries[i].cards[li]...)
+		cards.Write(ls.entries[i].cards[li])
 	}
-	return true, ls.lp.ListPage(ctx, buf, ls.names[li], t.Query, cards, g.total, g.persons)
+	return true, ls.lp.ListPage(ctx, buf, ls.gen, ls.names[li], t.Query, cards.String(), g.total, g.persons)
 }
 
 // cards renders e's card in every locale.

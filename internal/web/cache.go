@@ -40,6 +40,7 @@ type pageCache struct {
 type cachedPage struct {
 	header http.Header
 	body   []byte
+	text   string // body as a string, for a part printed by a template (list_aside.go)
 }
 
 func (c *pageCache) get(gen int64, terms []domain.Term, key string) *cachedPage {

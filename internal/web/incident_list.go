@@ -16,6 +16,7 @@ import (
 // pagination.
 type ListView struct {
 	Page
+	L        *Localizer // Page.L, found without walking the embedded Page (see ShowView)
 	Problems map[string]string
 	// Cards is the page's incidents, each rendered by the "card" template
 	// on its own, so that a static mirror renders a card once and shows it
@@ -105,6 +106,7 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 	}
 	lb := s.labeler(l, vocab)
 	v := ListView{Page: s.page(r, l.T("list.title"))}
+	v.L = v.Page.L
 	f, err := domain.ParseIncidentFilter(r.URL.Query())
 	if err != nil {
 		if !domain.IsCode(err, domain.EINVALID) {
@@ -134,7 +136,7 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.fillList(ctx, l, lb, terms, f, res.Total, res.Persons, cards, &v); err != nil {
+	if err := s.fillList(ctx, s.ListGeneration(ctx), l, lb, terms, f, res.Total, res.Persons, template.HTML(cards), &v); err != nil { //nolint:gosec // rendered by the card template
 		s.fail(w, r, err)
 		return
 	}
@@ -144,13 +146,13 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 // fillList sets what a valid list page shows besides its Page: the totals,
 // the cards (already rendered, in order), the chips, the aside and the
 // pager. The handler and ListPage (render_list.go) both call it.
-func (s *Server) fillList(ctx context.Context, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, total, persons int, cards []byte, v *ListView) error {
+func (s *Server) fillList(ctx context.Context, g ListGeneration, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, total, persons int, cards template.HTML, v *ListView) error {
 	v.Total, v.Persons = total, persons
-	v.Cards = template.HTML(cards) //nolint:gosec // rendered by the card template
+	v.Cards = cards
 	vals := f.Values()
 	v.Query = template.URL(vals.Encode())
 	v.Chips = chips(lb, vals, l)
-	if err := s.listAside(ctx, l, lb, terms, f, vals, v); err != nil {
+	if err := s.listAside(ctx, g, l, lb, terms, f, vals, v); err != nil {
 		return err
 	}
 	v.Pager = pager(l, "/incidents", vals, f.Page, (total+f.PerPage-1)/f.PerPage)

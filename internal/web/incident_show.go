@@ -12,6 +12,10 @@ import (
 // ShowView is the public page of one incident.
 type ShowView struct {
 	Page
+	// L is Page.L, again as a field of the view: text/template looks a
+	// field up by name on every use, and a field of the embedded Page costs
+	// a walk of the embedded structs each time (a page uses .L some 25 times).
+	L            *Localizer
 	Ref          string
 	Title        string
 	Summary      string
@@ -120,7 +124,7 @@ func (s *Server) incidentView(r *http.Request, vocab domain.VocabSet, p *domain.
 	title, translated := p.TitleIn(l.Locale)
 	v := ShowView{
 		Page: s.page(r, title), Ref: p.Ref, Title: title, Summary: p.SummaryIn(l.Locale),
-		Body: s.markdown(p.BodyIn(l.Locale)), Date: lb.DateRange(p.DateStart, p.DateEnd, p.DatePrecision),
+		Body: s.bodies.markdown(s, p.BodyIn(l.Locale)), Date: lb.DateRange(p.DateStart, p.DateEnd, p.DatePrecision),
 		Place: lb.Place(p), Verification: lb.Of("verification", p.Verification),
 		WorkRelated: lb.Of("work_related", p.WorkRelated), Tags: p.Tags,
 		Withdrawn: p.Status == domain.PublicationWithdrawn, Reason: p.WithdrawalReason,
@@ -153,6 +157,7 @@ func (s *Server) incidentView(r *http.Request, vocab domain.VocabSet, p *domain.
 		v.Timeline = append(v.Timeline, UpdateView{Date: lb.Date(u.Date, domain.PrecisionDay), Text: u.Text})
 	}
 	v.Stories = s.incidentStories(r, l, p.Ref)
+	v.L = v.Page.L
 	return v
 }
 

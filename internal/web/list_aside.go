@@ -17,19 +17,34 @@ import (
 // filter, so it is rendered once per locale, filter, generation of the
 // published record and vocabulary load, and kept in asideCache.
 
-// listAside renders (or finds) the aside of the list of f in l and sets
-// v.Aside. v's other fields are those of the page being rendered.
-func (s *Server) listAside(ctx context.Context, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, vals url.Values, v *ListView) error {
-	key := l.Locale + " " + vals.Encode()
-	gen, cacheable := int64(0), false
+// ListGeneration is the generation of the published record that list
+// asides are cached under (ok false: the store has none, nothing is
+// cached). The handler reads it for every page; a static mirror reads it
+// once for a build (ListPage), whose pages all show one state of the
+// record.
+type ListGeneration struct {
+	gen int64
+	ok  bool
+}
+
+// ListGeneration reads the published record's generation now.
+func (s *Server) ListGeneration(ctx context.Context) ListGeneration {
 	if pg, ok := s.opts.Public.(publicGenerationer); ok {
 		if g, err := pg.PublicGeneration(ctx); err == nil {
-			gen, cacheable = g, true
+			return ListGeneration{gen: g, ok: true}
 		}
 	}
+	return ListGeneration{}
+}
+
+// listAside renders (or finds) the aside of the list of f in l and sets
+// v.Aside. v's other fields are those of the page being rendered.
+func (s *Server) listAside(ctx context.Context, g ListGeneration, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, vals url.Values, v *ListView) error {
+	key := l.Locale + " " + vals.Encode()
+	gen, cacheable := g.gen, g.ok
 	if cacheable {
 		if p := s.asides.get(gen, terms, key); p != nil {
-			v.Aside = template.HTML(p.body) //nolint:gosec // rendered by the template below
+			v.Aside = template.HTML(p.text) //nolint:gosec // rendered by the template below
 			return nil
 		}
 	}
@@ -44,7 +59,7 @@ func (s *Server) listAside(ctx context.Context, l *Localizer, lb labeler, terms 
 		return err
 	}
 	if cacheable {
-		s.asides.put(gen, terms, key, &cachedPage{body: body})
+		s.asides.put(gen, terms, key, &cachedPage{body: body, text: string(body)})
 	}
 	v.Aside = template.HTML(body) //nolint:gosec // rendered by the template
 	return nil

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/presswatch/presswatch/internal/domain"
@@ -155,6 +156,38 @@ func (s *Server) card(lb labeler, p *domain.PublicIncident) IncidentCard {
 		c.Categories = append(c.Categories, lb.Of("category", cat))
 	}
 	return c
+}
+
+// bodyMemo keeps the last few incident bodies rendered from markdown. A
+// static mirror renders each incident's page in every language one after
+// the other, and a body without a translation is the same source in each.
+// Only published bodies go through it (never a submission's text).
+type bodyMemo struct {
+	mu   sync.Mutex
+	src  [8]string
+	html [8]template.HTML
+	next int
+}
+
+func (m *bodyMemo) markdown(s *Server, src string) template.HTML {
+	if src == "" {
+		return s.markdown(src)
+	}
+	m.mu.Lock()
+	for i, k := range m.src {
+		if k == src {
+			h := m.html[i]
+			m.mu.Unlock()
+			return h
+		}
+	}
+	m.mu.Unlock()
+	h := s.markdown(src)
+	m.mu.Lock()
+	m.src[m.next], m.html[m.next] = src, h
+	m.next = (m.next + 1) % len(m.src)
+	m.mu.Unlock()
+	return h
 }
 
 // markdown renders an incident's body: goldmark (raw HTML not rendered)

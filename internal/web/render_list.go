@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 
@@ -62,9 +63,10 @@ func (s *Server) ListPerPage() int {
 
 // ListPage renders into buf the page the site serves at /incidents?query
 // in locale for an anonymous reader, given the cards of that page's
-// incidents (ListCard, in list order, concatenated) and the totals of the
-// whole filter.
-func (s *Server) ListPage(ctx context.Context, buf *bytes.Buffer, locale string, query url.Values, cards []byte, total, persons int) error {
+// incidents (ListCard, in list order, concatenated), the totals of the
+// whole filter and the generation of the record they show (ListGeneration,
+// read once for a build: a page through the handler reads it each time).
+func (s *Server) ListPage(ctx context.Context, buf *bytes.Buffer, g ListGeneration, locale string, query url.Values, cards string, total, persons int) error {
 	if !s.cat.has(locale) {
 		return fmt.Errorf("web: no locale %q", locale)
 	}
@@ -81,7 +83,8 @@ func (s *Server) ListPage(ctx context.Context, buf *bytes.Buffer, locale string,
 		WithContext(context.WithValue(ctx, localeKey, locale))
 	l := s.cat.localizer(locale)
 	v := ListView{Page: s.page(r, l.T("list.title"))}
-	if err := s.fillList(ctx, l, s.labeler(l, vocab), terms, f, total, persons, cards, &v); err != nil {
+	v.L = v.Page.L
+	if err := s.fillList(ctx, g, l, s.labeler(l, vocab), terms, f, total, persons, template.HTML(cards), &v); err != nil { //nolint:gosec // cards rendered by ListCard
 		return err
 	}
 	t, ok := s.pages.sets["incident_list"]

@@ -92,6 +92,7 @@ type Server struct {
 	policy  *bluemonday.Policy
 	asides  pageCache               // the list's filter form and facets per filter (list_aside.go)
 	layouts map[string]*LayoutParts // by locale (layout.go)
+	bodies  bodyMemo                // incident bodies rendered from markdown (present.go)
 }
 
 // New builds a Server: it parses the templates and catalogs once.
