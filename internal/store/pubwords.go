@@ -9,7 +9,8 @@ import (
 )
 
 // This file keeps the full-text match sets of frequent words in memory,
-// across generations of the published record (SQLite). FTS5 answers a
+// across generations of the published record (both engines; the numbers
+// below are SQLite's, PostgreSQL's GIN index costs the same kind of walk). FTS5 answers a
 // rare word quickly, but a word in a third of a million incidents costs a
 // walk of its whole doclist on every new search (about 50 ms at a million
 // incidents in the transpiled engine), which no cache of one generation
@@ -107,10 +108,6 @@ func frequent(n, rows int) bool { return n >= max(wordMinMatches, rows/wordMinSh
 // frequent is kept. On PostgreSQL the engine answers the whole query (walk
 // unknown: 0).
 func (d *DB) wordsFTS(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, words []string) (ftsSet, error) {
-	if d.dialect.IsPostgres() {
-		bits, n, err := d.ftsIDs(ctx, tx, gen, idx, d.dialect.ftsQuery(words))
-		return ftsSet{bits: bits, n: n}, err
-	}
 	var out ftsSet
 	owned := false // out.bits is this search's own (not a kept set)
 	for _, w := range slices.Compact(slices.Sorted(slices.Values(words))) {
@@ -147,6 +144,10 @@ func (d *DB) wordsFTS(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, wor
 		}
 	}
 	out.n = countBits(out.bits)
+	if d.dialect.IsPostgres() {
+		// ts_rank scores the matching rows only: no walk to bound.
+		out.walk = 0
+	}
 	return out, nil
 }
 
@@ -189,7 +190,11 @@ func (d *DB) wordSetAt(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, ke
 		for _, id := range changed[:k] {
 			args = append(args, id)
 		}
-		found, err := queryList(ctx, tx, "search", "SELECT rowid FROM public_fts WHERE public_fts MATCH ? AND rowid IN ("+placeholders(k)+")", args, scanID)
+		q := "SELECT rowid FROM public_fts WHERE public_fts MATCH ? AND rowid IN (" + placeholders(k) + ")"
+		if d.dialect.IsPostgres() {
+			q = "SELECT p.id FROM public_incidents p WHERE " + d.dialect.ftsWhere() + " AND p.status = 'published' AND p.id IN (" + placeholders(k) + ")"
+		}
+		found, err := queryList(ctx, tx, "search", q, args, scanID)
 		if err != nil {
 			return nil, err
 		}
@@ -243,12 +248,8 @@ func countBits(set []uint64) int {
 // WarmWords finds the frequent words of the published record from a
 // sample of its incidents and reads their match sets, so that the first
 // search for a common word after start-up is as quick as the next. It
-// returns how many sets it keeps. SQLite only (PostgreSQL's GIN index
-// answers its own).
+// returns how many sets it keeps.
 func (d *DB) WarmWords(ctx context.Context) (int, error) {
-	if d.dialect.IsPostgres() {
-		return 0, nil
-	}
 	tx, err := d.snapshotTx(ctx)
 	if err != nil {
 		return 0, err
@@ -271,7 +272,12 @@ func (d *DB) WarmWords(ctx context.Context) (int, error) {
 	df := map[string]int{}
 	for len(ids) > 0 {
 		k := min(len(ids), 500)
-		texts, err := queryList(ctx, tx, "frequent words", "SELECT coalesce(title, '') || ' ' || coalesce(summary, '') || ' ' || coalesce(body, '') || ' ' || coalesce(names, '') || ' ' || coalesce(outlets, '') FROM public_fts WHERE rowid IN ("+placeholders(k)+")", ids[:k], func(r interface{ Scan(...any) error }) (string, error) {
+		q := "SELECT coalesce(title, '') || ' ' || coalesce(summary, '') || ' ' || coalesce(body, '') || ' ' || coalesce(names, '') || ' ' || coalesce(outlets, '') FROM public_fts WHERE rowid IN (" + placeholders(k) + ")"
+		if d.dialect.IsPostgres() {
+			// The words of the full-text vector itself (its lexemes).
+			q = "SELECT coalesce(array_to_string(tsvector_to_array(p.fts), ' '), '') FROM public_incidents p WHERE p.id IN (" + placeholders(k) + ")"
+		}
+		texts, err := queryList(ctx, tx, "frequent words", q, ids[:k], func(r interface{ Scan(...any) error }) (string, error) {
 			var s string
 			err := r.Scan(&s)
 			return s, err
