@@ -170,6 +170,9 @@ func TestBuildServeCrawl(t *testing.T) {
 }
 
 func TestCheckNamesFlippedByte(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hashes a whole mirror twice (~200 MB): 84 s under -race; runs without -short")
+	}
 	in := MustInstance(t, 6)
 	src := t.TempDir()
 	in.MustBuild(src, false)
@@ -348,6 +351,9 @@ func TestIncrementalRebuild(t *testing.T) {
 }
 
 func TestArchive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compresses a whole mirror (~200 MB) twice: 148 s under -race; runs without -short")
+	}
 	in := MustInstance(t, 3)
 	out := t.TempDir()
 	in.MustBuild(out, false)
