@@ -15,13 +15,17 @@ import (
 // them equal SQL's, after start-up and after publications and withdrawals
 // the sets are patched for, and that a set is brought forward, not read
 // again.
-func TestFrequentWordSets(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testFrequentWordSets(t, storetest.MustOpenSQLite(t)) })
+func TestFrequentWordSets(t *testing.T) { onBothEngines(t, testFrequentWordSets) }
+
+// onBothEngines runs test on a fresh SQLite database and, when
+// PRESSWATCH_TEST_POSTGRES is set, on a fresh PostgreSQL schema.
+func onBothEngines(t *testing.T, test func(*testing.T, *store.DB)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, storetest.MustOpenSQLite(t)) })
 	t.Run("postgres", func(t *testing.T) {
 		if !storetest.PostgresEnabled() {
 			t.Skip("set PRESSWATCH_TEST_POSTGRES to run on PostgreSQL")
 		}
-		testFrequentWordSets(t, storetest.MustOpenPostgres(t))
+		test(t, storetest.MustOpenPostgres(t))
 	})
 }
 
@@ -112,13 +116,7 @@ func testFrequentWordSets(t *testing.T, db *store.DB) {
 // goroutines while incidents are withdrawn (the race detector watches the
 // sets' sharing), then checks the answer against SQL.
 func TestFrequentWordSetsConcurrent(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testFrequentWordSetsConcurrent(t, storetest.MustOpenSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) {
-		if !storetest.PostgresEnabled() {
-			t.Skip("set PRESSWATCH_TEST_POSTGRES to run on PostgreSQL")
-		}
-		testFrequentWordSetsConcurrent(t, storetest.MustOpenPostgres(t))
-	})
+	onBothEngines(t, testFrequentWordSetsConcurrent)
 }
 
 func testFrequentWordSetsConcurrent(t *testing.T, db *store.DB) {
