@@ -104,9 +104,9 @@ func frequent(n, rows int) bool { return n >= max(wordMinMatches, rows/wordMinSh
 // wordsFTS returns the full-text matches of words (all required) as a
 // bitset sized for idx, their number, and how many doclist entries the
 // words have together: the kept sets of frequent words (brought to gen)
-// intersected with FTS5's answer for each other word. A word FTS5 finds
-// frequent is kept. On PostgreSQL the engine answers the whole query (walk
-// unknown: 0).
+// intersected with the engine's answer for each other word. A word found
+// frequent is kept. walk is 0 on PostgreSQL (its ranking has no walk to
+// bound).
 func (d *DB) wordsFTS(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, words []string) (ftsSet, error) {
 	var out ftsSet
 	owned := false // out.bits is this search's own (not a kept set)
