@@ -32,16 +32,12 @@ type Store struct {
 	dir string
 }
 
-// owned holds, per folder, the clean-up lock this process took (kept open
-// for the process's life) or nil when another process holds it.
+// owned holds, per folder (absolute path), the clean-up lock this process
+// took. The open file is the lock: it is kept referenced so that it is
+// never collected and closed before the process ends.
 var owned struct {
 	sync.Mutex
-	m map[string]*ownership
-}
-
-type ownership struct {
-	lock *os.File
-	ok   bool
+	m map[string]*os.File
 }
 
 // Owns reports whether this process owns the folder's clean-ups: the first
@@ -56,15 +52,18 @@ func (s *Store) Owns() bool {
 	}
 	owned.Lock()
 	defer owned.Unlock()
-	if o, ok := owned.m[key]; ok && o.ok {
+	if owned.m[key] != nil {
 		return true
 	}
 	f, ok := lockOwner(s.dir)
-	if owned.m == nil {
-		owned.m = map[string]*ownership{}
+	if !ok {
+		return false
 	}
-	owned.m[key] = &ownership{lock: f, ok: ok}
-	return ok
+	if owned.m == nil {
+		owned.m = map[string]*os.File{}
+	}
+	owned.m[key] = f
+	return true
 }
 
 // Open returns the store rooted at dir, creating the folder.
@@ -78,28 +77,27 @@ func Open(dir string) (*Store, error) {
 // Dir returns the root folder.
 func (s *Store) Dir() string { return s.dir }
 
-// CleanTemp removes temp files left by interrupted Puts. Call it at start-up,
+// CleanTemp removes temp files left by interrupted Puts (Put makes them in
+// the store's folder itself, never among the blobs). Call it at start-up,
 // before any Put runs. It removes nothing unless this process Owns the
 // folder.
 func (s *Store) CleanTemp() (int, error) {
 	if !s.Owns() {
 		return 0, nil
 	}
-	n := 0
-	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasPrefix(d.Name(), tempPrefix) {
-			if err := os.Remove(path); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
+	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return n, fmt.Errorf("blob: clean temp: %w", err)
+		return 0, fmt.Errorf("blob: clean temp: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.dir, e.Name())); err != nil {
+			return n, fmt.Errorf("blob: clean temp: %w", err)
+		}
+		n++
 	}
 	return n, nil
 }

@@ -154,12 +154,8 @@ func (d *DB) FillPublicCSV(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	stale, err := queryList(ctx, d.Reader(), "fill public csv", "SELECT 1 FROM public_csv WHERE vocab < ? OR vocab > ? LIMIT 1",
-		[]any{domain.FamiliesFingerprint(families), domain.FamiliesFingerprint(families)}, func(r interface{ Scan(...any) error }) (int, error) {
-			var one int
-			err := r.Scan(&one)
-			return one, err
-		})
+	fp := domain.FamiliesFingerprint(families)
+	stale, err := queryList(ctx, d.Reader(), "fill public csv", "SELECT id FROM public_csv WHERE vocab < ? OR vocab > ? LIMIT 1", []any{fp, fp}, scanID)
 	if err != nil || len(stale) == 0 {
 		return 0, err
 	}
