@@ -28,10 +28,14 @@ type IncidentFilter struct {
 	Demo         *bool  // nil: both
 
 	// Paging and order.
-	Page    int    // 1-based, for pages
-	PerPage int    // default 25, at most 500
-	After   string // opaque cursor, for the API
-	Sort    string // "date" (newest first, default), "relevance" (with Q), "updated"
+	Page    int // 1-based, for pages
+	PerPage int // default 25, at most 500
+	// Offset, when positive, is the 0-based position of the page's first
+	// incident, in place of (Page-1)*PerPage: the public list's pages are
+	// blocks counted from the oldest incident (ListWindow).
+	Offset int
+	After  string // opaque cursor, for the API
+	Sort   string // "date" (newest first, default), "relevance" (with Q), "updated"
 }
 
 // FilterParam describes one query parameter of the filter layer; pages, the

@@ -70,7 +70,11 @@ type builder struct {
 	// affectedFilters are the filter values ("country=PK") of the affected
 	// incidents; nil = render every filter page.
 	affectedFilters map[string]bool
-	origin          *url.URL
+	// stableBlocks are the block pages of the lists ("3:country=PK") that
+	// show what they showed in the previous build (compareBlocks); nil
+	// renders every block page.
+	stableBlocks map[string]bool
+	origin       *url.URL
 
 	mu      sync.Mutex
 	seen    map[string]bool

@@ -58,6 +58,32 @@ func MustInstance(tb testing.TB, n int) *instance {
 	return mustWire(tb, db, svc, dir)
 }
 
+// MustSeededInstance is an instance over n bulk-seeded published
+// incidents (storetest.SeedPublic: quick, not in the log) and the two users
+// MustPublish needs.
+func MustSeededInstance(tb testing.TB, n int) *instance {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	db, err := store.Open(ctx, filepath.Join(dir, "test.db"))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	storetest.SeedPublic(tb, db, n, 7)
+	svc := editorial.New(db, db, db, db, db, nil)
+	svc.SetPasswordParams(editorial.PasswordParams{Time: 1, Memory: 64, Threads: 1})
+	for _, u := range [][2]string{{"editor@demo.invalid", domain.RoleEditor}, {"reviewer@demo.invalid", domain.RoleReviewer}} {
+		if _, err := svc.CreateUser(ctx, nil, u[0], u[0], u[1], "a long enough password"); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return mustWire(tb, db, svc, dir)
+}
+
 func mustWire(tb testing.TB, db *store.DB, svc *editorial.Service, dir string) *instance {
 	tb.Helper()
 	logDir := filepath.Join(dir, "log")
@@ -112,6 +138,13 @@ func (in *instance) MustSign() {
 // MustPublish publishes one new incident through the workflow and signs.
 func (in *instance) MustPublish(title string) *domain.PublicIncident {
 	in.tb.Helper()
+	return in.MustPublishOn(title, "")
+}
+
+// MustPublishOn publishes one new incident that started on date
+// (YYYY-MM-DD; "" keeps storetest.NewIncident's) and signs.
+func (in *instance) MustPublishOn(title, date string) *domain.PublicIncident {
+	in.tb.Helper()
 	ctx := context.Background()
 	editor, err := in.db.FindUserByEmail(ctx, "editor@demo.invalid")
 	if err != nil {
@@ -122,6 +155,9 @@ func (in *instance) MustPublish(title string) *domain.PublicIncident {
 		in.tb.Fatal(err)
 	}
 	inc := storetest.NewIncident(title)
+	if date != "" {
+		inc.DateStart = date
+	}
 	if err := in.svc.CreateIncident(ctx, editor, inc, "test"); err != nil {
 		in.tb.Fatal(err)
 	}

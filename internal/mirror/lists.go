@@ -19,6 +19,7 @@ type listPages interface {
 	ListCard(ctx context.Context, locale string, p *domain.PublicIncident) ([]byte, error)
 	ListHead(ctx context.Context, query url.Values) (total, persons int, refs []string, err error)
 	ListPerPage() int
+	ListWindow(query url.Values, total int) (offset, limit int, ok bool)
 	ListGeneration(ctx context.Context) web.ListGeneration
 	ListPage(ctx context.Context, buf *bytes.Buffer, g web.ListGeneration, locale string, query url.Values, cards string, total, persons int) error
 }
@@ -112,11 +113,11 @@ func (ls *lists) member(param, value string, i int) {
 	g.members = append(g.members, i)
 }
 
-// check asks the store for the first and the last page of every list and
-// keeps only the lists whose totals and incidents there are what the
-// stream grouped: a list the store selects differently (a value the
-// filter parses otherwise, a category counted another way) is left to the
-// handler.
+// check asks the store for the newest page and the oldest block (page 1)
+// of every list and keeps only the lists whose totals and incidents there
+// are what the stream grouped: a list the store selects differently (a
+// value the filter parses otherwise, a category counted another way) is
+// left to the handler.
 func (ls *lists) check(ctx context.Context) error {
 	ls.gen = ls.lp.ListGeneration(ctx)
 	for key, g := range ls.groups {
@@ -124,19 +125,13 @@ func (ls *lists) check(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		ok := total == len(g.members) && ls.sameRefs(g, 1, first)
-		if ok && total > ls.perPage {
-			last := (total + ls.perPage - 1) / ls.perPage
-			q := url.Values{}
-			for k, v := range g.query {
-				q[k] = v
-			}
-			q.Set("page", strconv.Itoa(last))
-			_, _, lastRefs, err := ls.lp.ListHead(ctx, q)
+		ok := total == len(g.members) && ls.sameRefs(g, g.query, first)
+		if q := withPage(g.query, 1); ok && ls.window(q, g) != nil {
+			_, _, oldest, err := ls.lp.ListHead(ctx, q)
 			if err != nil {
 				return err
 			}
-			ok = ls.sameRefs(g, last, lastRefs)
+			ok = ls.sameRefs(g, q, oldest)
 		}
 		if !ok {
 			delete(ls.groups, key)
@@ -147,18 +142,37 @@ func (ls *lists) check(ctx context.Context) error {
 	return nil
 }
 
-func (ls *lists) sameRefs(g *listGroup, page int, want []string) bool {
-	start := (page - 1) * ls.perPage
-	end := min(start+ls.perPage, len(g.members))
-	if start >= end || end-start != len(want) {
+// window is the members of g the list page at query shows (nil: none, or
+// not a page of a list in blocks).
+func (ls *lists) window(query url.Values, g *listGroup) []int {
+	offset, limit, ok := ls.lp.ListWindow(query, len(g.members))
+	if !ok || limit <= 0 || offset < 0 || offset+limit > len(g.members) {
+		return nil
+	}
+	return g.members[offset : offset+limit]
+}
+
+func (ls *lists) sameRefs(g *listGroup, query url.Values, want []string) bool {
+	shown := ls.window(query, g)
+	if len(shown) == 0 || len(shown) != len(want) {
 		return false
 	}
-	for j, i := range g.members[start:end] {
+	for j, i := range shown {
 		if ls.entries[i].ref != want[j] {
 			return false
 		}
 	}
 	return true
+}
+
+// withPage is q with the page parameter set to n.
+func withPage(q url.Values, n int) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	out.Set("page", strconv.Itoa(n))
+	return out
 }
 
 // page renders the list page t when it is one of the lists: the
@@ -171,17 +185,16 @@ func (ls *lists) page(ctx context.Context, buf *bytes.Buffer, t target) (ok bool
 	if !isList {
 		return false, nil
 	}
-	key, pageNo := "", 1
+	key := ""
 	for k, vs := range t.Query {
 		if len(vs) != 1 {
 			return false, nil
 		}
 		if k == "page" {
 			n, err := strconv.Atoi(vs[0])
-			if err != nil || n < 2 || strconv.Itoa(n) != vs[0] {
+			if err != nil || n < 1 || strconv.Itoa(n) != vs[0] {
 				return false, nil
 			}
-			pageNo = n
 			continue
 		}
 		if key != "" {
@@ -193,12 +206,12 @@ func (ls *lists) page(ctx context.Context, buf *bytes.Buffer, t target) (ok bool
 	if g == nil || !g.checked {
 		return false, nil
 	}
-	start := (pageNo - 1) * ls.perPage
-	if start >= len(g.members) {
+	shown := ls.window(t.Query, g)
+	if shown == nil {
 		return false, nil
 	}
 	var cards strings.Builder
-	for _, i := range g.members[start:min(start+ls.perPage, len(g.members))] {
+	for _, i := range shown {
 		cards.Write(ls.entries[i].cards[li])
 	}
 	return true, ls.lp.ListPage(ctx, buf, ls.gen, ls.names[li], t.Query, cards.String(), g.total, g.persons)

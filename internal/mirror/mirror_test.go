@@ -328,10 +328,20 @@ func TestIncrementalRebuild(t *testing.T) {
 	if inc.Rendered >= first.Rendered {
 		t.Errorf("rendered %d pages again, as many as the full build (%d)", inc.Rendered, first.Rendered)
 	}
+	in.mustEqualFull(t, out)
+}
+
+// mustEqualFull checks the mirror in out, built incrementally, and
+// compares it with a full build of the same instance.
+func (in *instance) mustEqualFull(t *testing.T, out string) {
+	t.Helper()
 	if _, err := mirror.Check(context.Background(), mirror.CheckOptions{Dir: out, Log: in.log}); err != nil {
 		t.Fatalf("check after the incremental build: %v", err)
 	}
-	// The incremental result equals a full build.
+	m, err := mirror.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	full := t.TempDir()
 	in.MustBuild(full, true)
 	mf, _ := mirror.ReadManifest(full)
@@ -348,6 +358,68 @@ func TestIncrementalRebuild(t *testing.T) {
 			t.Errorf("%s is in the incremental mirror, not in the full one", f)
 		}
 	}
+}
+
+// TestIncrementalBlocks: the list's block pages (counted from the oldest,
+// internal/web/list_window.go) are rewritten only when they show other
+// incidents. A publication dated after every block rewrites no block page;
+// one dated in the middle rewrites the blocks from its place up, and no
+// older one. Both incremental mirrors equal a full build.
+func TestIncrementalBlocks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a mirror three times (slow); run without -short")
+	}
+	in := MustSeededInstance(t, 400)
+	out := t.TempDir()
+	first := in.MustBuild(out, false)
+	m, _ := mirror.ReadManifest(out)
+	blocks := map[string]string{} // file → dep
+	for f, e := range m.Files {
+		if strings.HasPrefix(e.Dep, "block:") {
+			blocks[f] = e.Dep
+		}
+	}
+	// 400 incidents: the unfiltered list has blocks 1–15 in 3 languages.
+	if blocks["incidents/page/1/index.html"] != "block:1:" || blocks["ur/incidents/page/15/index.html"] != "block:15:" {
+		t.Fatalf("the full build has no block pages 1 and 15 of the list (%d block pages): %v", len(blocks), blocks)
+	}
+
+	pub := in.MustPublishOn("An arrest today", "2026-01-05")
+	inc := in.MustBuild(out, false)
+	var lists []string
+	for _, f := range inc.Written {
+		if blocks[f] != "" {
+			t.Errorf("rewrote %s (%s) after a publication newer than every block", f, blocks[f])
+		}
+		if strings.Contains(f, "incidents/") && !strings.Contains(f, "incidents/"+pub.Ref) && strings.HasSuffix(f, "index.html") {
+			lists = append(lists, f)
+		}
+	}
+	// The newest page of the list and of the incident's country, year and
+	// category, in 3 languages.
+	if len(lists) > 4*3 {
+		t.Errorf("rewrote %d list pages after one publication: %v", len(lists), lists)
+	}
+	t.Logf("full build: %d files; after a new incident: %d rendered, %d written (%d list pages)",
+		first.Files, inc.Rendered, len(inc.Written), len(lists))
+	in.mustEqualFull(t, out)
+
+	// Dated in the middle of the record: the blocks from its place up move.
+	mid := in.MustPublishOn("An arrest found in the archive", "2020-06-15")
+	inc = in.MustBuild(out, false)
+	moved, kept := 0, 0
+	for f, dep := range blocks {
+		if slices.Contains(inc.Written, f) {
+			moved++
+		} else if strings.HasSuffix(dep, ":") {
+			kept++
+		}
+	}
+	if moved == 0 || kept == 0 {
+		t.Errorf("after an incident dated %s: %d block pages rewritten, %d of the list kept; want some of each", mid.DateStart, moved, kept)
+	}
+	t.Logf("after an incident dated in the middle: %d rendered, %d written (%d block pages)", inc.Rendered, len(inc.Written), moved)
+	in.mustEqualFull(t, out)
 }
 
 func TestArchive(t *testing.T) {

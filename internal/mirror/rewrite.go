@@ -144,7 +144,9 @@ func (rv *resolver) resolve(base *url.URL, raw string, form bool) resolved {
 		switch {
 		case len(nonEmpty) == 0:
 		case k == "page" && len(nonEmpty) == 1:
-			if nonEmpty[0] != "1" {
+			// Page 1 is the first page, except on the incident list,
+			// whose page 1 is its oldest block (internal/web/list_window.go).
+			if nonEmpty[0] != "1" || strings.HasSuffix(p, "/incidents") {
 				keep.Set("page", nonEmpty[0])
 			}
 		case rv.filters[k] && len(nonEmpty) == 1:

@@ -230,6 +230,9 @@ func (d *DB) SearchPublic(ctx context.Context, f domain.IncidentFilter) (*domain
 	q := d.compile(f)
 	var c *cursor
 	offset := (f.Page - 1) * f.PerPage
+	if f.Offset > 0 {
+		offset = f.Offset
+	}
 	if f.After != "" {
 		cc, err := decodeCursor(f.After, sort)
 		if err != nil {

@@ -29,6 +29,12 @@ type ListView struct {
 	Form    FilterForm
 	Pager   Pager
 	Query   template.URL // the filter as a query string (already escaped), for export links
+	// Block is the page's block of an anchored list (list_window.go), 0 on
+	// the newest page; First and Last are its incidents' positions counted
+	// from the oldest.
+	Block, First, Last int
+	// Anchored: the pager counts blocks from the oldest.
+	Anchored bool
 	// Aside is the filter form and the facets, rendered from Form and
 	// Facets once per filter (listAside).
 	Aside template.HTML
@@ -86,14 +92,18 @@ type Pager struct {
 	Page, Pages int
 	Prev, Next  string
 	Links       []PageLink
+	// Anchored: pages are blocks counted from the oldest (blockPager).
+	Anchored bool
 }
 
-// PageLink is one page number (or a gap) of a pager.
+// PageLink is one page number (or a gap) of a pager; Label, when set, is
+// shown instead of the number.
 type PageLink struct {
 	N       int
 	Href    string
 	Current bool
 	Gap     bool
+	Label   string
 }
 
 func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +134,7 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "incident_list", &v)
 		return
 	}
-	res, err := s.opts.Public.SearchPublic(ctx, f)
+	res, win, err := s.searchList(ctx, f, r.URL.Query())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -136,7 +146,7 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := s.fillList(ctx, s.ListGeneration(ctx), l, lb, terms, f, res.Total, res.Persons, template.HTML(cards), &v); err != nil { //nolint:gosec // rendered by the card template
+	if err := s.fillList(ctx, s.ListGeneration(ctx), l, lb, terms, f, win, res.Total, res.Persons, template.HTML(cards), &v); err != nil { //nolint:gosec // rendered by the card template
 		s.fail(w, r, err)
 		return
 	}
@@ -145,17 +155,27 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 
 // fillList sets what a valid list page shows besides its Page: the totals,
 // the cards (already rendered, in order), the chips, the aside and the
-// pager. The handler and ListPage (render_list.go) both call it.
-func (s *Server) fillList(ctx context.Context, g ListGeneration, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, total, persons int, cards template.HTML, v *ListView) error {
+// pager, for the page w of the list (list_window.go). The handler and
+// ListPage (render_list.go) both call it.
+func (s *Server) fillList(ctx context.Context, g ListGeneration, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, w listWindow, total, persons int, cards template.HTML, v *ListView) error {
 	v.Total, v.Persons = total, persons
 	v.Cards = cards
 	vals := f.Values()
 	v.Query = template.URL(vals.Encode())
 	v.Chips = chips(lb, vals, l)
-	if err := s.listAside(ctx, g, l, lb, terms, f, vals, v); err != nil {
+	counts := !w.anchored || w.block == 0
+	if err := s.listAside(ctx, g, l, lb, terms, f, vals, counts, v); err != nil {
 		return err
 	}
-	v.Pager = pager(l, "/incidents", vals, f.Page, (total+f.PerPage-1)/f.PerPage)
+	if !w.anchored {
+		v.Pager = pager(l, "/incidents", vals, f.Page, (total+f.PerPage-1)/f.PerPage)
+		return nil
+	}
+	v.Anchored = true
+	if w.block > 0 {
+		v.Block, v.First, v.Last = w.block, w.First(f.PerPage), w.Last(f.PerPage)
+	}
+	v.Pager = blockPager(l, "/incidents", vals, w)
 	return nil
 }
 

@@ -38,9 +38,15 @@ func (s *Server) ListGeneration(ctx context.Context) ListGeneration {
 }
 
 // listAside renders (or finds) the aside of the list of f in l and sets
-// v.Aside. v's other fields are those of the page being rendered.
-func (s *Server) listAside(ctx context.Context, g ListGeneration, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, vals url.Values, v *ListView) error {
+// v.Aside. v's other fields are those of the page being rendered. Without
+// counts (the block pages of an anchored list, list_window.go) the aside
+// is the filter form alone, its countries those of the whole record: it
+// changes only when a country first appears, not with every publication.
+func (s *Server) listAside(ctx context.Context, g ListGeneration, l *Localizer, lb labeler, terms []domain.Term, f domain.IncidentFilter, vals url.Values, counts bool, v *ListView) error {
 	key := l.Locale + " " + vals.Encode()
+	if !counts {
+		key += " form"
+	}
 	gen, cacheable := g.gen, g.ok
 	if cacheable {
 		if p := s.asides.get(gen, terms, key); p != nil {
@@ -48,12 +54,21 @@ func (s *Server) listAside(ctx context.Context, g ListGeneration, l *Localizer, 
 			return nil
 		}
 	}
-	facets, err := s.opts.Public.Facets(ctx, f)
-	if err != nil {
-		return err
+	if counts {
+		facets, err := s.opts.Public.Facets(ctx, f)
+		if err != nil {
+			return err
+		}
+		v.Facets = facetGroups(lb, l, vals, facets)
+		v.Form = s.filterForm(lb, terms, f, facets)
+	} else {
+		all, err := s.opts.Public.Facets(ctx, domain.IncidentFilter{})
+		if err != nil {
+			return err
+		}
+		v.Facets = nil
+		v.Form = s.filterForm(lb, terms, f, &domain.Facets{Fields: map[string][]domain.FacetCount{"country": all.Fields["country"]}})
 	}
-	v.Facets = facetGroups(lb, l, vals, facets)
-	v.Form = s.filterForm(lb, terms, f, facets)
 	body, err := s.renderPart("incident_list", "list_aside", v)
 	if err != nil {
 		return err

@@ -35,8 +35,8 @@ func (s *Server) ListCard(ctx context.Context, locale string, p *domain.PublicIn
 }
 
 // ListHead is what the store answers for the page of the list of query
-// (its page parameter, default the first): the number of incidents and of
-// persons of the whole list, and the refs the page shows. A mirror
+// (its page parameter, default the newest page): the number of incidents
+// and of persons of the whole list, and the refs the page shows. A mirror
 // compares it with the incidents it grouped from the stream before it
 // renders a filter's pages itself.
 func (s *Server) ListHead(ctx context.Context, query url.Values) (total, persons int, refs []string, err error) {
@@ -44,7 +44,7 @@ func (s *Server) ListHead(ctx context.Context, query url.Values) (total, persons
 	if err != nil {
 		return 0, 0, nil, err
 	}
-	res, err := s.opts.Public.SearchPublic(ctx, f)
+	res, _, err := s.searchList(ctx, f, query)
 	if err != nil {
 		return 0, 0, nil, err
 	}
@@ -61,6 +61,23 @@ func (s *Server) ListPerPage() int {
 	return f.PerPage
 }
 
+// ListWindow is which incidents the page of the list at query shows when
+// the list has total incidents, as positions in the list's order (newest
+// first): from offset, limit of them; ok is false when query asks for
+// neither the newest page nor a block of a list in date order.
+func (s *Server) ListWindow(query url.Values, total int) (offset, limit int, ok bool) {
+	f, err := domain.ParseIncidentFilter(query)
+	if err != nil {
+		return 0, 0, false
+	}
+	anchored, block := anchoredList(f, query)
+	if !anchored {
+		return 0, 0, false
+	}
+	w := windowOf(block, total, f.PerPage)
+	return w.offset, w.limit, true
+}
+
 // ListPage renders into buf the page the site serves at /incidents?query
 // in locale for an anonymous reader, given the cards of that page's
 // incidents (ListCard, in list order, concatenated), the totals of the
@@ -74,6 +91,10 @@ func (s *Server) ListPage(ctx context.Context, buf *bytes.Buffer, g ListGenerati
 	if err != nil {
 		return err
 	}
+	anchored, block := anchoredList(f, query)
+	if !anchored {
+		return fmt.Errorf("web: the list at %q is not paged in blocks", query.Encode())
+	}
 	vocab, terms, err := s.opts.Service.Vocab(ctx)
 	if err != nil {
 		return err
@@ -84,7 +105,7 @@ func (s *Server) ListPage(ctx context.Context, buf *bytes.Buffer, g ListGenerati
 	l := s.cat.localizer(locale)
 	v := ListView{Page: s.page(r, l.T("list.title"))}
 	v.L = v.Page.L
-	if err := s.fillList(ctx, g, l, s.labeler(l, vocab), terms, f, total, persons, template.HTML(cards), &v); err != nil { //nolint:gosec // cards rendered by ListCard
+	if err := s.fillList(ctx, g, l, s.labeler(l, vocab), terms, f, windowOf(block, total, f.PerPage), total, persons, template.HTML(cards), &v); err != nil { //nolint:gosec // cards rendered by ListCard
 		return err
 	}
 	t, ok := s.pages.sets["incident_list"]
