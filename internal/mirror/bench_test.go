@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"testing"
@@ -32,6 +33,12 @@ func cpuTime() time.Duration {
 // bulk-seeded incidents (default 1,000; the target is 100,000 in
 // ≤ 2 min), then rebuilds it after one publication (target ≤ 5 s). It
 // reports the CPU seconds of each build beside the wall-clock time.
+//
+// PRESSWATCH_BENCH_MIRROR_SKIP_FULL=1 skips the "full-N" sub-benchmark (the
+// incremental one builds the mirror fully first anyway), and
+// PRESSWATCH_BENCH_MIRROR_INCR_PROFILE=FILE writes a CPU profile of the
+// incremental builds alone (go test's -cpuprofile also holds the seeding
+// and the first, full build).
 func BenchmarkBuild(b *testing.B) {
 	n := 1000
 	if v, err := strconv.Atoi(os.Getenv("PRESSWATCH_BENCH_MIRROR_INCIDENTS")); err == nil && v > 0 {
@@ -56,6 +63,9 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 	b.Run("full-"+strconv.Itoa(n), func(b *testing.B) {
+		if os.Getenv("PRESSWATCH_BENCH_MIRROR_SKIP_FULL") == "1" {
+			b.Skip("PRESSWATCH_BENCH_MIRROR_SKIP_FULL=1")
+		}
 		h, err := web.New(web.Options{Service: svc, Public: db, Sessions: db, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
@@ -74,6 +84,18 @@ func BenchmarkBuild(b *testing.B) {
 		in := mustWire(b, db, svc, dir)
 		out := b.TempDir()
 		in.MustBuild(out, false)
+		if file := os.Getenv("PRESSWATCH_BENCH_MIRROR_INCR_PROFILE"); file != "" {
+			f, err := os.Create(file)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			b.StopTimer()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				b.Fatal(err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
