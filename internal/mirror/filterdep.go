@@ -135,7 +135,11 @@ func (b *builder) compareBlocks(old []IndexItem) {
 	var changed []url.Values
 	for key, refs := range newGroups {
 		before := oldGroups[key]
-		top := min(len(refs)/per, len(before)/per) - blockMargin
+		// A block's pager changes only when the number of blocks does.
+		top := len(refs) / per
+		if old := len(before) / per; old != top {
+			top = min(top, old) - blockMargin
+		}
 		for n := 1; n < len(refs)/per; n++ {
 			q := blockQuery(key, n)
 			if sameCountries && n < top && b.sameBlock(lp, q, before, refs) {
