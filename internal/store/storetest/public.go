@@ -188,6 +188,21 @@ func testPaging(t *testing.T, db *store.DB) {
 			if !slices.Equal(byCursor, want) {
 				t.Errorf("pages by cursor: %d refs, want %d in the stream's order", len(byCursor), len(want))
 			}
+			// Pages at any offset (the public list's blocks counted from
+			// the oldest start anywhere).
+			for _, off := range []int{1, 7, 24, 200, 229, 230} {
+				f := base
+				f.Offset, f.PerPage = off, 25
+				page, err := db.SearchPublic(ctx, f)
+				must(t, err)
+				var got []string
+				for _, p := range page.Items {
+					got = append(got, p.Ref)
+				}
+				if w := want[min(off, len(want)):min(off+25, len(want))]; !slices.Equal(got, w) || page.Total != len(all) {
+					t.Errorf("offset %d: %v (total %d), want %v", off, got, page.Total, w)
+				}
+			}
 		})
 	}
 	for _, bad := range []string{"x", "!!!", "eyJzIjoiZGF0ZSJ9x", "eyJzIjoib2xkZXN0In0"} {
