@@ -18,6 +18,9 @@ type ListView struct {
 	Page
 	L        *Localizer // Page.L, found without walking the embedded Page (see ShowView)
 	Problems map[string]string
+	// OtherProblems are the problems of parameters the form has no field
+	// for (year, sort, per_page…), shown above the results, by parameter.
+	OtherProblems []FieldProblem
 	// Cards is the page's incidents, each rendered by the "card" template
 	// on its own, so that a static mirror renders a card once and shows it
 	// on every list page it belongs to.
@@ -38,6 +41,27 @@ type ListView struct {
 	// Aside is the filter form and the facets, rendered from Form and
 	// Facets once per filter (listAside).
 	Aside template.HTML
+}
+
+// FieldProblem is what is wrong with one query parameter.
+type FieldProblem struct {
+	Field, Message string
+}
+
+// formFields are the parameters whose problems the filter form shows next
+// to their field.
+var formFields = map[string]bool{"q": true, "from": true, "to": true, "page": true}
+
+// otherProblems lists the problems formFields do not show, by parameter.
+func otherProblems(problems map[string]string) []FieldProblem {
+	var out []FieldProblem
+	for f, msg := range problems {
+		if !formFields[f] {
+			out = append(out, FieldProblem{Field: f, Message: msg})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
 }
 
 // Chip is one active filter value with a link that removes it.
@@ -124,6 +148,7 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Problems = domain.ErrorFields(err)
+		v.OtherProblems = otherProblems(v.Problems)
 		v.Form = s.filterForm(lb, terms, f, nil)
 		aside, err := s.renderPart("incident_list", "list_aside", &v)
 		if err != nil {

@@ -56,6 +56,11 @@ func TestPublicPages(t *testing.T) {
 	if r := c.get("/incidents?from=soon&page=0"); r.status != 400 || !strings.Contains(r.body, "Use a date such as 2024-03-15.") {
 		t.Fatalf("bad filter: %d", r.status)
 	}
+	// A parameter the form has no field for is named above the results.
+	if r := c.get("/ur/incidents?year=abc&sort=best"); r.status != 400 || !strings.Contains(r.body, "<code>year</code>: ") ||
+		!strings.Contains(r.body, "<code>sort</code>: Sort by date, oldest, updated or relevance.") {
+		t.Fatalf("bad year and sort: %d %s", r.status, excerpt(r.body))
+	}
 }
 
 func TestProtectedNameNeverPublic(t *testing.T) {
