@@ -102,6 +102,12 @@ type builder struct {
 	done     int
 
 	files fileWriter
+	// filtersUnknown is set while an incremental build waits for the
+	// search index: the filter pages the crawl reaches meanwhile are held
+	// in heldFilters (keepDep needs affectedFilters, computed from the
+	// index).
+	filtersUnknown bool
+	heldFilters    []job
 	// reserved are the pages the incident stream will render, by key.
 	reserved map[string]target
 	// lists renders the list pages from the incident stream's cards (a
@@ -249,34 +255,77 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Full = b.affected == nil
 
-	// Filter pages for every value in use, whether or not a page links to
-	// it, so that an incremental build reaches the same pages as a full one.
+	enqueueSeeds := func(seeds []string) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, s := range seeds {
+			u, err := url.Parse(s)
+			if err != nil {
+				continue
+			}
+			r := b.rv.resolve(&url.URL{Path: "/"}, u.String(), false)
+			if r.kind == linkFile {
+				b.enqueueLocked(r.t, true)
+			}
+		}
+	}
+	// An incremental build crawls while the search index is read (at
+	// 100,000 incidents the stream is two seconds, most of such a build),
+	// holding back the filter pages: whether one is kept depends on the
+	// index.
+	crawled := make(chan struct{})
+	if b.affected != nil {
+		b.mu.Lock()
+		b.filtersUnknown = true
+		b.pending++ // until the filter pages are enqueued
+		b.mu.Unlock()
+		enqueueSeeds(seeds)
+		go func() {
+			b.crawl(ctx)
+			close(crawled)
+		}()
+	}
 	ir := <-indexc
+	if ir.err != nil && b.affected != nil {
+		b.mu.Lock()
+		b.pending--
+		b.mu.Unlock()
+		b.cond.Broadcast()
+		<-crawled
+	}
 	if ir.err != nil {
 		return nil, ir.err
 	}
 	items := ir.items
 	b.index = items
 	b.computeAffectedFilters()
-	seeds = append(seeds, filterSeeds(items, opts.FilterParams)...)
-	for _, s := range seeds {
-		u, err := url.Parse(s)
-		if err != nil {
-			continue
+	// Filter pages for every value in use, whether or not a page links to
+	// it, so that an incremental build reaches the same pages as a full one.
+	filters := filterSeeds(items, opts.FilterParams)
+	if b.affected != nil {
+		b.mu.Lock()
+		b.filtersUnknown = false
+		for _, j := range b.heldFilters {
+			b.enqueueLocked(j.t, j.seed)
 		}
-		r := b.rv.resolve(&url.URL{Path: "/"}, u.String(), false)
-		if r.kind == linkFile {
-			b.enqueue(r.t, true)
+		b.heldFilters = nil
+		b.mu.Unlock()
+		enqueueSeeds(filters)
+		b.mu.Lock()
+		b.pending-- // only now may the crawl run out of pages
+		b.mu.Unlock()
+		b.cond.Broadcast()
+		<-crawled
+	} else {
+		enqueueSeeds(append(seeds, filters...))
+		// A full build renders the incident pages from one stream first.
+		if ip, ok := opts.Handler.(incidentPages); ok {
+			if err := b.renderIncidents(ctx, ip); err != nil {
+				return nil, fmt.Errorf("mirror: incident pages: %w", err)
+			}
 		}
+		b.crawl(ctx)
 	}
-	// A full build renders the incident pages from one stream first; an
-	// incremental one renders the few it needs through the crawl.
-	if ip, ok := opts.Handler.(incidentPages); ok && b.affected == nil {
-		if err := b.renderIncidents(ctx, ip); err != nil {
-			return nil, fmt.Errorf("mirror: incident pages: %w", err)
-		}
-	}
-	b.crawl(ctx)
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -422,27 +471,28 @@ func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, re
 // replaced by a fixed marker where the export writes it: as the last CSV
 // column of a row. Only there: an incident published in the same second as
 // the export carries the same time string in its own columns, and that must
-// still count as content.
+// still count as content. The masked body is hashed as it is read, not
+// copied (an export of 100,000 incidents is some 100 MB).
 func stableHash(body []byte, volatile string) string {
 	v := []byte("," + volatile)
 	marker := []byte(",\x00volatile\x00")
-	var out []byte
+	h := sha256.New()
 	for rest := body; ; {
 		i := bytes.Index(rest, v)
 		if i < 0 {
-			out = append(out, rest...)
+			h.Write(rest)
 			break
 		}
 		end := rest[i+len(v):]
 		if len(end) == 0 || end[0] == '\n' || bytes.HasPrefix(end, []byte("\r\n")) {
-			out = append(append(out, rest[:i]...), marker...)
+			h.Write(rest[:i])
+			h.Write(marker)
 		} else {
-			out = append(out, rest[:i+len(v)]...)
+			h.Write(rest[:i+len(v)])
 		}
 		rest = end
 	}
-	sum := sha256.Sum256(out)
-	return hex.EncodeToString(sum[:])
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func sizeIs(path string, n int64) bool {
@@ -468,9 +518,13 @@ func (b *builder) enqueueLocked(t target, seed bool) {
 	if b.seen[k] {
 		return
 	}
+	dep := b.targetDep(t)
+	if b.filtersUnknown && strings.HasPrefix(dep, filterDepPrefix) {
+		b.heldFilters = append(b.heldFilters, job{t: t, seed: seed})
+		return
+	}
 	b.seen[k] = true
 	file := t.file()
-	dep := b.targetDep(t)
 	if old, ok := b.prev.Files[file]; ok && old.Dep == dep && dep != "" {
 		if b.keepDep(dep) && b.onDisk(file) {
 			b.kept[file] = old
@@ -549,6 +603,11 @@ func (b *builder) render(ctx context.Context, j job) error {
 		req.Host = b.origin.Host
 	}
 	rec := httptest.NewRecorder()
+	if old, ok := b.prev.Files[j.t.file()]; ok && old.Size > 64<<10 {
+		// An export of the whole record is some 100 MB at 100,000
+		// incidents: grown by doubling, it was copied as many times.
+		rec.Body.Grow(int(old.Size + old.Size/8))
+	}
 	b.opts.Handler.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		b.mu.Lock()
