@@ -373,7 +373,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		res.Removed = append(res.Removed, file)
 	}
 	if opts.Log != nil {
-		written, err := hashLogFiles(opts.Out, prev, m)
+		written, err := hashLogFiles(opts.Out, prev, m, b.affected != nil && b.trustPrev)
 		if err != nil {
 			return nil, err
 		}
@@ -519,7 +519,9 @@ func (b *builder) enqueueLocked(t target, seed bool) {
 		return
 	}
 	dep := b.targetDep(t)
-	if b.filtersUnknown && strings.HasPrefix(dep, filterDepPrefix) {
+	// Block pages wait too: whether one is kept depends on the index
+	// (compareBlocks), and one rendered for want of it links the next.
+	if b.filtersUnknown && (strings.HasPrefix(dep, filterDepPrefix) || strings.HasPrefix(dep, blockDepPrefix)) {
 		b.heldFilters = append(b.heldFilters, job{t: t, seed: seed})
 		return
 	}
@@ -718,8 +720,11 @@ func (b *builder) rewriteCSS(body []byte, base *url.URL, file string) []byte {
 }
 
 // hashLogFiles adds the log's files to m and returns those that are new or
-// changed since prev.
-func hashLogFiles(out string, prev, m *Manifest) ([]string, error) {
+// changed since prev. With reuseFull (the log only grew since prev, and
+// prev's build finished) a full tile prev lists is not read again: its
+// bytes are fixed by the tree, and WriteStatic leaves a tile it finds in
+// place. A log of 300,000 entries has some 120 MB of them.
+func hashLogFiles(out string, prev, m *Manifest, reuseFull bool) ([]string, error) {
 	var written []string
 	root := filepath.Join(out, "log")
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -737,6 +742,10 @@ func hashLogFiles(out string, prev, m *Manifest) ([]string, error) {
 		if _, ok := m.Files[rel]; ok {
 			return nil // rendered through the site (e.g. a proof)
 		}
+		if old, ok := prev.Files[rel]; ok && reuseFull && old.Dep == "log" && fullTile(rel) {
+			m.Files[rel] = old
+			return nil
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return err
@@ -753,6 +762,17 @@ func hashLogFiles(out string, prev, m *Manifest) ([]string, error) {
 		return nil, fmt.Errorf("mirror: log files: %w", err)
 	}
 	return written, nil
+}
+
+// fullTile reports whether rel is a full tile of the mirror's log
+// (log/tile/0/001, not log/tile/0/001.p/7 nor log/checkpoint).
+func fullTile(rel string) bool {
+	p, ok := strings.CutPrefix(rel, "log/")
+	if !ok {
+		return false
+	}
+	t, err := ledger.ParseTilePath(p)
+	return err == nil && t.Width == ledger.TileWidth
 }
 
 // placeholders stands in for pages the site links to but answered an error
