@@ -79,11 +79,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // IncidentList is the body of GET /api/v1/incidents.
 type IncidentList struct {
-	Total      int                      `json:"total"`
-	Persons    int                      `json:"persons"`
-	NextCursor string                   `json:"next_cursor,omitempty"`
-	Next       string                   `json:"next,omitempty"`
-	Items      []*domain.PublicIncident `json:"items"`
+	Total      int    `json:"total"`
+	Persons    int    `json:"persons"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	Next       string `json:"next,omitempty"`
+	// Unranked: sorted by relevance was asked for, but the match is too
+	// large to rank; the items are newest first.
+	Unranked bool                     `json:"unranked,omitempty"`
+	Items    []*domain.PublicIncident `json:"items"`
 }
 
 func (h *Handler) incidents(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +105,7 @@ func (h *Handler) incidents(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	out := IncidentList{Total: res.Total, Persons: res.Persons, NextCursor: res.NextCursor, Items: res.Items}
+	out := IncidentList{Total: res.Total, Persons: res.Persons, NextCursor: res.NextCursor, Unranked: res.Unranked, Items: res.Items}
 	if out.Items == nil {
 		out.Items = []*domain.PublicIncident{}
 	}

@@ -178,6 +178,7 @@ func OpenAPI() obj {
 				"persons":     obj{"type": "integer", "description": "Persons targeted in them."},
 				"next_cursor": obj{"type": "string", "description": "Pass as after= for the next page; absent on the last page."},
 				"next":        obj{"type": "string", "description": "The URL of the next page."},
+				"unranked":    obj{"type": "boolean", "description": "True when relevance was asked for (q, no sort) but the match is too large to rank: the items are newest first."},
 				"items":       obj{"type": "array", "items": ref("Incident")},
 			}},
 			"Vocabularies": obj{"type": "object", "required": []any{"vocabularies"}, "properties": obj{

@@ -73,6 +73,9 @@ type PublicPage struct {
 	Total      int    // incidents matching
 	Persons    int    // persons targeted in them
 	NextCursor string // for the API
+	// Unranked: relevance was asked for, but the match is too large to
+	// rank (store.relevanceBound): the page is newest first.
+	Unranked bool
 }
 
 // UserStore keeps staff accounts. Errors: ENOTFOUND, ECONFLICT (email taken).

@@ -515,10 +515,12 @@ func (idx *pubIndex) matcher(f domain.IncidentFilter) (m *pubMatcher, ok bool) {
 // indexResult is what one pass over the index gives.
 type indexResult struct {
 	total, persons int
-	page           []pubRow
-	counts         []int32     // per dict code
-	years          []int32     // per year
-	stats          *statsCount // with pass.stats (pubindex_stats.go)
+	// unranked: a relevance page listed newest first (relevancePage).
+	unranked bool
+	page     []pubRow
+	counts   []int32     // per dict code
+	years    []int32     // per year
+	stats    *statsCount // with pass.stats (pubindex_stats.go)
 }
 
 // pass says what one pass over the index does: visit the rows a matcher

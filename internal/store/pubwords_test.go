@@ -110,6 +110,10 @@ func testFrequentWordSets(t *testing.T, db *store.DB) {
 	if !slices.Equal(refsIn(bounded), refsIn(newest)) {
 		t.Errorf("%q over the walk bound: %v, want newest first %v", ranked.Q, refsIn(bounded), refsIn(newest))
 	}
+	// The page says so (the list tells the reader); a ranked one does not.
+	if !bounded.Unranked || rel.Unranked || newest.Unranked {
+		t.Errorf("Unranked: %v over the bound, %v ranked, %v by date; want true, false, false", bounded.Unranked, rel.Unranked, newest.Unranked)
+	}
 }
 
 // TestFrequentWordSetsConcurrent searches kept words from several

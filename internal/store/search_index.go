@@ -135,7 +135,7 @@ func (d *DB) searchIndex(ctx context.Context, tx *Tx, f domain.IncidentFilter, q
 			d.cache.put(gen, "f|"+cacheKey(f), idx.facets(res))
 		}
 	}
-	page := &domain.PublicPage{Total: res.total, Persons: res.persons}
+	page := &domain.PublicPage{Total: res.total, Persons: res.persons, Unranked: res.unranked}
 	if haveTotals {
 		t := cached.(totals)
 		page.Total, page.Persons = t.n, t.persons
@@ -221,7 +221,9 @@ var rankWalkBound = 500_000
 // the generation (its next page, the same words with another filter).
 func (d *DB) relevancePage(ctx context.Context, tx *Tx, gen int64, idx *pubIndex, m *pubMatcher, q publicQuery, offset, limit int, needTotal bool) (*indexResult, error) {
 	if m.idCount > relevanceBound || m.walk > rankWalkBound {
-		return idx.run(m, pass{offset: offset, limit: limit, facets: needTotal, needTotal: needTotal}), nil
+		res := idx.run(m, pass{offset: offset, limit: limit, facets: needTotal, needTotal: needTotal})
+		res.unranked = true
+		return res, nil
 	}
 	res := idx.run(m, pass{limit: relevanceBound, facets: needTotal, needTotal: true})
 	if len(res.page) > 1 {

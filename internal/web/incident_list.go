@@ -38,6 +38,8 @@ type ListView struct {
 	Block, First, Last int
 	// Anchored: the pager counts blocks from the oldest.
 	Anchored bool
+	// Unranked: a search too large to rank, listed newest first.
+	Unranked bool
 	// Aside is the filter form and the facets, rendered from Form and
 	// Facets once per filter (listAside).
 	Aside template.HTML
@@ -164,6 +166,7 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	v.Unranked = res.Unranked
 	var cards []byte
 	for _, p := range res.Items {
 		if cards, err = s.appendCard(cards, lb, p); err != nil {

@@ -6,13 +6,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/presswatch/presswatch/internal/domain"
 	"github.com/presswatch/presswatch/internal/editorial"
+	"github.com/presswatch/presswatch/internal/geo"
+	"github.com/presswatch/presswatch/internal/store"
 	"github.com/presswatch/presswatch/internal/store/storetest"
+	"github.com/presswatch/presswatch/internal/web"
 )
 
 var (
@@ -187,5 +194,48 @@ func oldestFirst(tb testing.TB, site *publicSite, query string) []string {
 		for _, it := range body.Items {
 			out = append(out, it.Ref)
 		}
+	}
+}
+
+// unrankedStore is the real store, whose relevance pages say they could
+// not be ranked (the store does so past 20,000 matches, too many to seed
+// here; store's TestFrequentWordSets checks when it says so).
+type unrankedStore struct{ *store.DB }
+
+func (u unrankedStore) SearchPublic(ctx context.Context, f domain.IncidentFilter) (*domain.PublicPage, error) {
+	p, err := u.DB.SearchPublic(ctx, f)
+	if err == nil && f.Q != "" && f.Sort == "relevance" {
+		p.Unranked = true
+	}
+	return p, err
+}
+
+// TestListSaysUnranked: a search the store could not rank tells the reader
+// its order, in every language; a list by date says nothing.
+func TestListSaysUnranked(t *testing.T) {
+	db := storetest.MustOpenSQLite(t)
+	storetest.SeedPublic(t, db, 60, 11)
+	svc := editorial.New(db, db, db, db, db, nil)
+	srv, err := web.New(web.Options{Service: svc, Public: unrankedStore{db}, Sessions: db, Stats: db, CountryName: geo.Names,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) string {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, rec.Code)
+		}
+		return rec.Body.String()
+	}
+	if body := get("/incidents?q=journalist"); !strings.Contains(body, "listed newest first") {
+		t.Errorf("an unranked search does not say so")
+	}
+	if body := get("/ur/incidents?q=journalist"); !strings.Contains(body, "تازہ ترین پہلے") {
+		t.Errorf("an unranked search does not say so in Urdu")
+	}
+	if body := get("/incidents"); strings.Contains(body, "listed newest first") {
+		t.Errorf("the list by date says it could not be ranked")
 	}
 }
