@@ -64,3 +64,57 @@ func TestEncodeManifestIsJSONMarshal(t *testing.T) {
 		t.Error("the manifest read back differs from the one written")
 	}
 }
+
+// decodeManifest reads what json.Unmarshal reads, fast path or not.
+func FuzzDecodeManifest(f *testing.F) {
+	m := &Manifest{Format: 1, Generator: "v1", LogSize: 3, Files: map[string]FileEntry{
+		"index.html":                      {SHA256: "ab", Size: 10},
+		"incidents/PK-2024-0001/a.html":   {SHA256: "cd", Size: 0, Dep: "incident:PK-2024-0001"},
+		"incidents.csv":                   {SHA256: "ef", Size: 12345, Stable: "01"},
+		"incidents/country/PK/index.html": {SHA256: "01", Size: 7, Dep: "filter:country=PK", Stable: "x"},
+	}}
+	var compact bytes.Buffer
+	if err := encodeManifest(&compact, m); err != nil {
+		f.Fatal(err)
+	}
+	indented, _ := json.MarshalIndent(m, "", " ")
+	f.Add(compact.Bytes())
+	f.Add(indented)
+	f.Add([]byte(`{"files":{}}`))
+	f.Add([]byte(`{"format":1,"files":{"a":{"sha256":"x","size":01}}}`))
+	f.Add([]byte(`{"format":1,"files":{"a":{"sha256":"x","size":1},"a":{"sha256":"y","size":2,"dep":"d"}}}`))
+	f.Add([]byte(`{"x":{"files":{}},"files":{"a":{"sha256":"\u0041","size":1}}} x`))
+	f.Add([]byte(`{"files":{"a":{"sha256":"x","size":1,"stable":"s","dep":"d"}},"format":2}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, gotErr := decodeManifest(b)
+		var want Manifest
+		wantErr := json.Unmarshal(b, &want)
+		if want.Files == nil {
+			want.Files = map[string]FileEntry{}
+		}
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Fatalf("decodeManifest error %v, json.Unmarshal error %v", gotErr, wantErr)
+		}
+		if gotErr == nil && !reflect.DeepEqual(*got, want) {
+			t.Fatalf("decodeManifest read\n%+v\njson.Unmarshal read\n%+v", *got, want)
+		}
+	})
+}
+
+// The fast path reads the files writeManifest writes (the fuzz test's
+// seeds would also pass if every manifest went through json.Unmarshal).
+func TestDecodeCompactManifest(t *testing.T) {
+	m := &Manifest{Format: 1, BuiltAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Files: map[string]FileEntry{
+		"index.html": {SHA256: "ab", Size: 10, Dep: "", Stable: "st"}, "é.html": {SHA256: "cd", Size: 0, Dep: "immutable"}}}
+	var b bytes.Buffer
+	if err := encodeManifest(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := decodeCompactManifest(b.Bytes())
+	if !ok {
+		t.Fatalf("the fast path refused %s", b.Bytes())
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Errorf("read %+v, wrote %+v", got, m)
+	}
+}
