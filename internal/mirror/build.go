@@ -79,7 +79,10 @@ type builder struct {
 	// show what they showed in the previous build (compareBlocks); nil
 	// renders every block page.
 	stableBlocks map[string]bool
-	origin       *url.URL
+	// oldIndex is the previous build's search index when an incremental
+	// build patched the new one from it (indexpatch.go).
+	oldIndex []IndexItem
+	origin   *url.URL
 
 	mu      sync.Mutex
 	seen    map[string]bool
@@ -190,24 +193,52 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		}
 		b.origin, b.rv.originHost = u, u.Host
 	}
-	// The search index streams every incident; it depends on nothing
-	// else, so it runs while the previous manifest is read and the log
-	// is written.
+	// The search index is made while the previous manifest is read and the
+	// log is written: an incremental build patches the previous one with
+	// the incidents the new log entries mention (indexpatch.go), any other
+	// streams every incident. Which, the log says: the goroutine waits for
+	// the affected refs (nil: stream), sent once by plan.
 	type indexResult struct {
-		items []IndexItem
-		err   error
+		items   []IndexItem
+		patched *indexPatch
+		err     error
+	}
+	type indexPlan struct {
+		affected map[string]bool
+		stop     bool // the build failed: no index is needed
 	}
 	indexc := make(chan indexResult, 1)
+	planc := make(chan indexPlan, 1)
+	var planOnce sync.Once
+	plan := func(p indexPlan) { planOnce.Do(func() { planc <- p }) }
+	waitIndex := func() indexResult { plan(indexPlan{stop: true}); return <-indexc }
+	likelyIncremental := !opts.Full && fileExists(filepath.Join(opts.Out, ManifestFile))
 	go func() {
+		var pp *indexPatch
+		if likelyIncremental {
+			pp = b.prepareIndexPatch(ctx)
+		}
+		p := <-planc
+		if p.stop {
+			indexc <- indexResult{err: errors.New("mirror: build stopped")}
+			return
+		}
+		if lr, ok := b.opts.Handler.(listedRefs); ok && pp != nil && p.affected != nil {
+			items, ok, err := pp.apply(ctx, lr, b.prev, p.affected)
+			if err != nil || ok {
+				indexc <- indexResult{items, pp, err}
+				return
+			}
+		}
 		items, err := b.searchIndex(ctx)
-		indexc <- indexResult{items, err}
+		indexc <- indexResult{items, nil, err}
 	}()
 	prev, hadPrev := previous(opts.Out)
 	b.prev = prev
 	building := filepath.Join(opts.Out, buildingFile)
 	b.trustPrev = hadPrev && !fileExists(building)
 	if err := os.WriteFile(building, []byte("A build of this mirror started and has not finished.\n"), 0o644); err != nil {
-		<-indexc
+		waitIndex()
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
 	res := &Result{}
@@ -219,11 +250,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Log != nil {
 		var err error
 		if cp, err = opts.Log.PublishedTree(ctx); err != nil {
-			<-indexc
+			waitIndex()
 			return nil, fmt.Errorf("mirror: log: %w", err)
 		}
 		if note, err = opts.Log.Checkpoint(ctx); err != nil {
-			<-indexc
+			waitIndex()
 			return nil, fmt.Errorf("mirror: log: %w", err)
 		}
 		from := int64(0)
@@ -233,7 +264,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		}
 		paths, refs, err := logDelta(ctx, opts.Log.Storage(), from, cp.Size)
 		if err != nil {
-			<-indexc
+			waitIndex()
 			return nil, err
 		}
 		seeds = append(seeds, paths...)
@@ -245,15 +276,16 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		// Partial tiles are replaced by longer ones as the log grows: only
 		// the current ones stay.
 		if err := removePartialTiles(filepath.Join(opts.Out, "log", "tile")); err != nil {
-			<-indexc
+			waitIndex()
 			return nil, err
 		}
 		if err := opts.Log.WriteStatic(ctx, filepath.Join(opts.Out, "log")); err != nil {
-			<-indexc
+			waitIndex()
 			return nil, fmt.Errorf("mirror: log: %w", err)
 		}
 	}
 	res.Full = b.affected == nil
+	plan(indexPlan{affected: b.affected})
 
 	enqueueSeeds := func(seeds []string) {
 		b.mu.Lock()
@@ -285,7 +317,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			close(crawled)
 		}()
 	}
-	ir := <-indexc
+	ir := waitIndex()
 	if ir.err != nil && b.affected != nil {
 		b.mu.Lock()
 		b.pending--
@@ -298,6 +330,10 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	items := ir.items
 	b.index = items
+	if ir.patched != nil {
+		b.oldIndex = ir.patched.old
+		res.IndexPatched = true
+	}
 	b.computeAffectedFilters()
 	// Filter pages for every value in use, whether or not a page links to
 	// it, so that an incremental build reaches the same pages as a full one.

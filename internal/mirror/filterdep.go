@@ -1,10 +1,7 @@
 package mirror
 
 import (
-	"encoding/json"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -72,18 +69,14 @@ func (b *builder) keepDep(dep string) bool {
 
 // computeAffectedFilters lists the filter values ("country=PK") of the
 // affected incidents, before (the previous build's search index) and after
-// (the current one) the change. Without a readable previous index every
-// filter page is rendered again (nil).
+// (the current one) the change. Without the previous index the previous
+// manifest lists (previousIndex) every filter page is rendered again (nil).
 func (b *builder) computeAffectedFilters() {
 	if b.affected == nil {
 		return
 	}
-	raw, err := os.ReadFile(filepath.Join(b.opts.Out, filepath.FromSlash(IndexFile)))
-	if err != nil {
-		return
-	}
-	var old []IndexItem
-	if err := json.Unmarshal(raw, &old); err != nil {
+	old := b.previousIndex()
+	if old == nil {
 		return
 	}
 	set := map[string]bool{}

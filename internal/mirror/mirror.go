@@ -104,16 +104,20 @@ type FileEntry struct {
 
 // Result reports a build.
 type Result struct {
-	Files    int      // files in the mirror
-	Rendered int      // pages and files rendered this time
-	Listed   int      // of those, list pages rendered from the incident stream's cards
-	Written  []string // files written because they changed (sorted)
-	Removed  []string // files removed because the site no longer has them
-	Kept     int      // files carried over without rendering
-	Broken   []string // links on the site that answered an error
-	LogSize  int64
-	Full     bool // every page was rendered
-	Duration time.Duration
+	Files    int // files in the mirror
+	Rendered int // pages and files rendered this time
+	Listed   int // of those, list pages rendered from the incident stream's cards
+	// IndexPatched: the search index was the previous one patched with
+	// the incidents the new log entries mention (indexpatch.go), not
+	// streamed.
+	IndexPatched bool
+	Written      []string // files written because they changed (sorted)
+	Removed      []string // files removed because the site no longer has them
+	Kept         int      // files carried over without rendering
+	Broken       []string // links on the site that answered an error
+	LogSize      int64
+	Full         bool // every page was rendered
+	Duration     time.Duration
 }
 
 // ReadManifest reads dir/mirror.json.

@@ -1,6 +1,7 @@
 package mirror_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -386,6 +387,9 @@ func TestIncrementalBlocks(t *testing.T) {
 
 	pub := in.MustPublishOn("An arrest today", "2026-01-05")
 	inc := in.MustBuild(out, false)
+	if !inc.IndexPatched {
+		t.Errorf("the incremental build streamed the record for its search index instead of patching the previous one")
+	}
 	var lists []string
 	for _, f := range inc.Written {
 		if blocks[f] != "" {
@@ -411,7 +415,20 @@ func TestIncrementalBlocks(t *testing.T) {
 
 	// Dated in the middle of the record: the blocks from its place up move.
 	mid := in.MustPublishOn("An arrest found in the archive", "2020-06-15")
+	// A previous index that is not the one the manifest lists (a build
+	// stopped after writing it) is not patched: the record is streamed.
+	idx := filepath.Join(out, filepath.FromSlash(mirror.IndexFile))
+	raw, err := os.ReadFile(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(idx, bytes.Replace(raw, []byte(`"t":"`), []byte(`"t":"Edited `), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	inc = in.MustBuild(out, false)
+	if inc.IndexPatched {
+		t.Errorf("the build patched a search index whose bytes the previous manifest does not list")
+	}
 	moved, kept := 0, 0
 	for f, dep := range blocks {
 		if slices.Contains(inc.Written, f) {
@@ -424,6 +441,13 @@ func TestIncrementalBlocks(t *testing.T) {
 		t.Errorf("after an incident dated %s: %d block pages rewritten, %d of the list kept; want some of each", mid.DateStart, moved, kept)
 	}
 	t.Logf("after an incident dated in the middle: %d rendered, %d written (%d block pages)", inc.Rendered, len(inc.Written), moved)
+	in.mustEqualFull(t, out)
+
+	// Another, with the index as the manifest lists it: patched again.
+	in.MustPublishOn("Another arrest found in the archive", "2019-02-11")
+	if inc = in.MustBuild(out, false); !inc.IndexPatched {
+		t.Errorf("the build after a backfilled incident streamed the record for its index")
+	}
 	in.mustEqualFull(t, out)
 }
 

@@ -184,6 +184,11 @@ func effectiveSort(f domain.IncidentFilter) string {
 // pageSQL builds the query of a page (or of the whole stream when limit is
 // 0) in the filter's order, selecting id, doc, date_sort, updated_at.
 func (d *DB) pageSQL(f domain.IncidentFilter, q publicQuery, sort string, c *cursor, limit, offset int) (string, []any) {
+	return d.selectSQL("p.id, p.doc, p.date_sort, p.updated_at", f, q, sort, c, limit, offset)
+}
+
+// selectSQL is pageSQL selecting cols.
+func (d *DB) selectSQL(cols string, f domain.IncidentFilter, q publicQuery, sort string, c *cursor, limit, offset int) (string, []any) {
 	from := " FROM public_incidents p"
 	conds := append([]string(nil), q.conds...)
 	args := append([]any(nil), q.args...)
@@ -211,7 +216,7 @@ func (d *DB) pageSQL(f domain.IncidentFilter, q publicQuery, sort string, c *cur
 		}
 	}
 	orderBy, oargs := d.order(sort, q)
-	s := "SELECT p.id, p.doc, p.date_sort, p.updated_at" + from + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY " + orderBy
+	s := "SELECT " + cols + from + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY " + orderBy
 	args = append(args, oargs...)
 	if limit > 0 {
 		s += " LIMIT ? OFFSET ?"
@@ -428,6 +433,37 @@ func (d *DB) EachPublic(ctx context.Context, f domain.IncidentFilter, fn func(*d
 		return fmt.Errorf("store: each public: %w", err)
 	}
 	return nil
+}
+
+// PublicRefs returns the refs of every published incident the filter
+// selects (paging ignored), in the filter's order: what EachPublic streams,
+// without decoding a document (a static mirror patches its search index
+// with it).
+func (d *DB) PublicRefs(ctx context.Context, f domain.IncidentFilter) ([]string, error) {
+	f.Defaults()
+	sort := effectiveSort(f)
+	q := d.compile(f)
+	if q.none {
+		return nil, nil
+	}
+	s, args := d.selectSQL("p.ref", f, q, sort, nil, 0, 0)
+	rows, err := d.Reader().Query(ctx, s, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: public refs: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			return nil, fmt.Errorf("store: public refs: %w", err)
+		}
+		out = append(out, ref)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: public refs: %w", err)
+	}
+	return out, nil
 }
 
 // facetColumns are the facet fields stored as columns of public_incidents;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -60,6 +61,33 @@ func (s *Server) EachListedIncident(ctx context.Context, fn func(*domain.PublicI
 		}
 		return fn(p)
 	})
+}
+
+// publicRefser is the store's list of refs in a filter's order, without
+// the documents.
+type publicRefser interface {
+	PublicRefs(ctx context.Context, f domain.IncidentFilter) ([]string, error)
+}
+
+// ListedRefs returns the refs of the unfiltered public list in its order,
+// EachListedIncident's without decoding a document (a static mirror
+// patches its search index with them); an error when the store cannot.
+func (s *Server) ListedRefs(ctx context.Context) ([]string, error) {
+	pr, ok := s.opts.Public.(publicRefser)
+	if !ok {
+		return nil, errors.New("web: the store does not list refs")
+	}
+	f, err := domain.ParseIncidentFilter(url.Values{})
+	if err != nil {
+		return nil, err
+	}
+	return pr.PublicRefs(ctx, f)
+}
+
+// ListedIncident is one incident of the public list, as FindPublic gives
+// it.
+func (s *Server) ListedIncident(ctx context.Context, ref string) (*domain.PublicIncident, error) {
+	return s.opts.Public.FindPublic(ctx, ref)
 }
 
 // IncidentPage renders the page the site serves at /incidents/{p.Ref} in

@@ -188,6 +188,12 @@ func testPaging(t *testing.T, db *store.DB) {
 			if !slices.Equal(byCursor, want) {
 				t.Errorf("pages by cursor: %d refs, want %d in the stream's order", len(byCursor), len(want))
 			}
+			// The refs alone, in the same order (a mirror's index patch).
+			refs, err := db.PublicRefs(ctx, base)
+			must(t, err)
+			if !slices.Equal(refs, want) {
+				t.Errorf("PublicRefs: %d refs, want the %d of EachPublic in its order", len(refs), len(want))
+			}
 			// Pages at any offset (the public list's blocks counted from
 			// the oldest start anywhere).
 			for _, off := range []int{1, 7, 24, 200, 229, 230} {
