@@ -118,3 +118,22 @@ func TestDecodeCompactManifest(t *testing.T) {
 		t.Errorf("read %+v, wrote %+v", got, m)
 	}
 }
+
+// BenchmarkReadManifest decodes a manifest the size of a mirror of 100,000
+// incidents (455,000 files).
+func BenchmarkReadManifest(b *testing.B) {
+	m := &Manifest{Format: 1, Generator: "bench", Files: make(map[string]FileEntry, 455_000)}
+	for i := range 455_000 {
+		m.Files[fmt.Sprintf("ur/incidents/PK-2024-%06d/index.html", i)] = FileEntry{SHA256: fmt.Sprintf("%064x", i), Size: int64(i), Dep: "incident:PK-2024-" + fmt.Sprint(i)}
+	}
+	var buf bytes.Buffer
+	if err := encodeManifest(&buf, m); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, err := decodeManifest(buf.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
