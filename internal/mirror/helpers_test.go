@@ -41,15 +41,7 @@ type instance struct {
 func MustInstance(tb testing.TB, n int) *instance {
 	tb.Helper()
 	ctx := context.Background()
-	dir := tb.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "test.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
+	db, dir := mustStore(tb)
 	svc := editorial.New(db, db, db, db, db, nil)
 	svc.SetPasswordParams(editorial.PasswordParams{Time: 1, Memory: 64, Threads: 1})
 	if _, err := demo.Seed(ctx, svc, demo.Options{Incidents: n, Now: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
@@ -58,21 +50,29 @@ func MustInstance(tb testing.TB, n int) *instance {
 	return mustWire(tb, db, svc, dir)
 }
 
+// mustStore opens a migrated SQLite store in a new folder, closed at the
+// end of the test.
+func mustStore(tb testing.TB) (*store.DB, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "test.db"))
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return db, dir
+}
+
 // MustSeededInstance is an instance over n bulk-seeded published
 // incidents (storetest.SeedPublic: quick, not in the log) and the two users
 // MustPublish needs.
 func MustSeededInstance(tb testing.TB, n int) *instance {
 	tb.Helper()
 	ctx := context.Background()
-	dir := tb.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "test.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
+	db, dir := mustStore(tb)
 	storetest.SeedPublic(tb, db, n, 7)
 	svc := editorial.New(db, db, db, db, db, nil)
 	svc.SetPasswordParams(editorial.PasswordParams{Time: 1, Memory: 64, Threads: 1})

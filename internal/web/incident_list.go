@@ -336,6 +336,21 @@ func (s *Server) filterForm(lb labeler, terms []domain.Term, f domain.IncidentFi
 	return ff
 }
 
+// pageHref is the link to page n (none: 0) of the list at base with vals.
+func pageHref(base string, vals url.Values, n int) string {
+	q := url.Values{}
+	for k, v := range vals {
+		q[k] = v
+	}
+	if n > 0 {
+		q.Set("page", itoa(n))
+	}
+	if len(q) == 0 {
+		return base
+	}
+	return base + "?" + q.Encode()
+}
+
 // pager builds page links: first, last, and two either side of the current.
 func pager(l *Localizer, path string, vals url.Values, page, pages int) Pager {
 	p := Pager{Page: page, Pages: pages}
@@ -343,17 +358,10 @@ func pager(l *Localizer, path string, vals url.Values, page, pages int) Pager {
 		return p
 	}
 	href := func(n int) string {
-		q := url.Values{}
-		for k, v := range vals {
-			q[k] = v
+		if n == 1 {
+			n = 0
 		}
-		if n > 1 {
-			q.Set("page", itoa(n))
-		}
-		if len(q) == 0 {
-			return l.Path(path)
-		}
-		return l.Path(path) + "?" + q.Encode()
+		return pageHref(l.Path(path), vals, n)
 	}
 	if page > 1 {
 		p.Prev = href(page - 1)

@@ -123,19 +123,7 @@ func blockPager(l *Localizer, path string, vals url.Values, w listWindow) Pager 
 		return p
 	}
 	base := l.Path(path)
-	href := func(n int) string {
-		q := url.Values{}
-		for k, v := range vals {
-			q[k] = v
-		}
-		if n > 0 {
-			q.Set("page", itoa(n))
-		}
-		if len(q) == 0 {
-			return base
-		}
-		return base + "?" + q.Encode()
-	}
+	href := func(n int) string { return pageHref(base, vals, n) }
 	top := w.blocks - 1 // the newest block with a page of its own
 	if w.block > 0 {
 		if w.block+1 > top {
