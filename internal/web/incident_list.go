@@ -166,6 +166,12 @@ func (s *Server) handleIncidentList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if win.anchored && win.block > win.blocks {
+		// A block the list does not have (yet, or any more after
+		// withdrawals): not an empty page claiming positions.
+		s.notFound(w, r)
+		return
+	}
 	v.Unranked = res.Unranked
 	var cards []byte
 	for _, p := range res.Items {

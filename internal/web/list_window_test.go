@@ -156,9 +156,9 @@ func TestListBlocksStayPut(t *testing.T) {
 		t.Errorf("block 1 after a backfilled incident: %v, want the 25 oldest, %s among them", got, old)
 	}
 
-	// Beyond the last block: no incident; other orders keep plain pages.
-	if body := site.mustGet(t, "/incidents?page=99"); !bytes.Contains(body, []byte("No incident matches.")) {
-		t.Errorf("page 99 of 10 blocks is not empty")
+	// Beyond the last block: not found; other orders keep plain pages.
+	if st, _, _ := site.get(t, "/incidents?page=99"); st != 404 {
+		t.Errorf("page 99 of 10 blocks: %d, want 404", st)
 	}
 	oldest := site.mustGet(t, "/incidents?sort=oldest&page=2")
 	if got := cardRefs(oldest); len(got) != 25 || bytes.Contains(oldest, []byte("counted from the earliest")) {
