@@ -33,7 +33,6 @@ type listPages interface {
 // a third of a full build at 100,000 incidents.
 type lists struct {
 	lp      listPages
-	perPage int
 	locales map[string]int // list path ("/ur/incidents") → locale index
 	names   []string       // locales by index
 	entries []*listEntry   // in list order
@@ -60,7 +59,7 @@ type listGroup struct {
 }
 
 func newLists(lp listPages, ip incidentPages, locales []string) *lists {
-	ls := &lists{lp: lp, perPage: lp.ListPerPage(), locales: map[string]int{}, names: locales, groups: map[string]*listGroup{}}
+	ls := &lists{lp: lp, locales: map[string]int{}, names: locales, groups: map[string]*listGroup{}}
 	for i, loc := range locales {
 		ls.locales[ip.LocalePath(loc, "/incidents")] = i
 	}
