@@ -42,7 +42,8 @@ func cpuTime() time.Duration {
 // incremental one builds the mirror fully first anyway), and
 // PRESSWATCH_BENCH_MIRROR_INCR_PROFILE=FILE writes a CPU profile of the
 // incremental builds alone (go test's -cpuprofile also holds the seeding
-// and the first, full build).
+// and the first, full build). PRESSWATCH_BENCH_MIRROR_FULL_PROFILE=FILE
+// writes one of that first full build alone.
 func BenchmarkBuild(b *testing.B) {
 	n := 1000
 	if v, err := strconv.Atoi(os.Getenv("PRESSWATCH_BENCH_MIRROR_INCIDENTS")); err == nil && v > 0 {
@@ -87,8 +88,10 @@ func BenchmarkBuild(b *testing.B) {
 	b.Run("incremental-"+strconv.Itoa(n), func(b *testing.B) {
 		in := mustWire(b, db, svc, dir)
 		out := b.TempDir()
+		stopFull := startProfile(b, os.Getenv("PRESSWATCH_BENCH_MIRROR_FULL_PROFILE"))
 		cpu, wall := cpuTime(), time.Now()
 		first := in.MustBuild(out, false)
+		stopFull()
 		b.Logf("first (full) build: %.1f CPU-s, %.1f s wall, %d files", (cpuTime() - cpu).Seconds(), time.Since(wall).Seconds(), first.Files)
 		if file := os.Getenv("PRESSWATCH_BENCH_MIRROR_INCR_PROFILE"); file != "" {
 			f, err := os.Create(file)
@@ -133,4 +136,23 @@ func BenchmarkBuild(b *testing.B) {
 		b.Logf("after a backfilled incident (2020-06-15): %.1f CPU-s, %.1f s wall, %d rendered, %d written",
 			(cpuTime() - cpu).Seconds(), time.Since(wall).Seconds(), res.Rendered, len(res.Written))
 	})
+}
+
+// startProfile writes a CPU profile to file (none when it is empty) until
+// the returned function is called.
+func startProfile(b *testing.B, file string) func() {
+	if file == "" {
+		return func() {}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }

@@ -10,15 +10,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -258,7 +261,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("mirror: log: %w", err)
 		}
 		from := int64(0)
-		if hadPrev && !opts.Full && prev.Generator == opts.Version && prev.LogSize <= cp.Size && sameTree(ctx, opts.Log, prev) {
+		if hadPrev && !opts.Full && prev.Format == ManifestFormat && prev.Generator == opts.Version && prev.LogSize <= cp.Size && sameTree(ctx, opts.Log, prev) {
 			from = prev.LogSize
 			b.affected = map[string]bool{}
 		}
@@ -373,7 +376,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	// Write what changed.
-	m := &Manifest{Format: 1, Generator: opts.Version, BuiltAt: opts.Now().UTC(), BaseURL: opts.BaseURL,
+	m := &Manifest{Format: ManifestFormat, Generator: opts.Version, BuiltAt: opts.Now().UTC(), BaseURL: opts.BaseURL,
 		Origin: opts.Origin, LogSize: cp.Size, Files: map[string]FileEntry{}}
 	if opts.Log != nil {
 		m.LogRoot = base64.StdEncoding.EncodeToString(cp.Hash[:])
@@ -408,6 +411,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		}
 		res.Removed = append(res.Removed, file)
 	}
+	removeEmptyFolders(opts.Out, res.Removed)
 	if opts.Log != nil {
 		written, err := hashLogFiles(opts.Out, prev, m, b.affected != nil && b.trustPrev)
 		if err != nil {
@@ -431,6 +435,24 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	res.LogSize = cp.Size
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// removeEmptyFolders removes the folders of the removed files that are
+// left empty, deepest first, up to the mirror's root: a mirror of format 1
+// had a folder per page.
+func removeEmptyFolders(out string, removed []string) {
+	dirs := map[string]bool{}
+	for _, file := range removed {
+		for dir := path.Dir(file); dir != "." && dir != "/" && !dirs[dir]; dir = path.Dir(dir) {
+			dirs[dir] = true
+		}
+	}
+	order := slices.SortedFunc(maps.Keys(dirs), func(a, b string) int {
+		return strings.Count(b, "/") - strings.Count(a, "/")
+	})
+	for _, dir := range order {
+		os.Remove(filepath.Join(out, filepath.FromSlash(dir))) // fails, as it should, on a folder that holds anything
+	}
 }
 
 // buildingFile is in a mirror folder while a build runs: one left there

@@ -64,7 +64,7 @@ func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note [
 		}
 	}
 	sv := searchView{Count: len(items), Home: relative(SearchFile, "index.html"), About: relative(SearchFile, AboutFile),
-		All: relative(SearchFile, "incidents/index.html")}
+		All: relative(SearchFile, target{Path: "/incidents"}.file())}
 	for _, f := range b.opts.FilterParams {
 		g := groups[f]
 		sort.Slice(g, func(i, j int) bool {
@@ -232,7 +232,7 @@ if(want.category.length&&!(it.k||[]).some(function(k){return want.category.index
 return true});
 var h=document.createElement("h2");h.textContent=hits.length+" incidents";out.appendChild(h);
 var ul=document.createElement("ul");hits.slice(0,500).forEach(function(it){var li=document.createElement("li");
-var a=document.createElement("a");a.href="../incidents/"+encodeURIComponent(it.r)+"/index.html";a.textContent=it.t;
+var a=document.createElement("a");a.href="../incidents/"+encodeURIComponent(it.r)+".html";a.textContent=it.t;
 li.appendChild(a);li.appendChild(document.createTextNode(" · "+it.r+(it.d?" · "+it.d:"")));ul.appendChild(li)});out.appendChild(ul);
 })();
 `

@@ -2,9 +2,11 @@ package mirror_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,7 +29,7 @@ func TestIncrementalTrustsOnlyAFinishedBuild(t *testing.T) {
 	}
 	var kept string // a page of an incident no later build changes
 	for f, e := range m.Files {
-		if strings.HasPrefix(e.Dep, "incident:") && strings.HasSuffix(f, "/index.html") && (kept == "" || f < kept) {
+		if strings.HasPrefix(e.Dep, "incident:") && strings.HasSuffix(f, ".html") && (kept == "" || f < kept) {
 			kept = f
 		}
 	}
@@ -86,4 +88,51 @@ func TestIncrementalTrustsOnlyAFinishedBuild(t *testing.T) {
 			t.Fatalf("the finished build left its marker: %v", err)
 		}
 	})
+}
+
+// A mirror of the first format (a folder per page, NAME/index.html) is
+// built again in full, and its old pages go with the folders that held
+// them: nothing of the old layout is left to link to.
+func TestOlderFormatIsRebuiltInFull(t *testing.T) {
+	in := MustInstance(t, 3)
+	out := t.TempDir()
+	in.MustBuild(out, false)
+	m, err := mirror.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a format-1 build left: a page in a folder of its own.
+	old := "ur/incidents/PK-2020-0001/index.html"
+	if err := os.MkdirAll(filepath.Join(out, filepath.Dir(old)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, old), []byte("<p>old</p>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.Format = 1
+	m.Files[old] = mirror.FileEntry{SHA256: "00", Size: 10, Dep: "incident:PK-2020-0001"}
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, mirror.ManifestFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	res := in.MustBuild(out, false)
+	if !res.Full {
+		t.Error("a mirror of format 1 was rebuilt incrementally")
+	}
+	if !slices.Contains(res.Removed, old) {
+		t.Errorf("the old page %s was not removed (removed: %v)", old, res.Removed)
+	}
+	if _, err := os.Stat(filepath.Join(out, "ur", "incidents", "PK-2020-0001")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the old page's folder is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "ur", "incidents")); err != nil {
+		t.Errorf("the folder of the current pages went too: %v", err)
+	}
+	if m, err := mirror.ReadManifest(out); err != nil || m.Format != mirror.ManifestFormat {
+		t.Errorf("the rebuilt manifest: %v, %v", m, err)
+	}
 }

@@ -26,7 +26,7 @@ func mustRead(t *testing.T, path string) []byte {
 
 // listFileRe matches the list pages of a mirror: the unfiltered list and
 // the pre-rendered filters, every page, every language.
-var listFileRe = regexp.MustCompile(`^(?:ur/|hi/)?incidents/(?:(?:country|category|year)/[^/]+/)?(?:page/\d+/)?index\.html$`)
+var listFileRe = regexp.MustCompile(`^(?:ur/|hi/)?incidents(?:/(?:country|category|year)/[^/]+)?(?:/page/\d+)?\.html$`)
 
 // TestListPagesMatchHandler: a full build renders the list pages from the
 // incident stream's cards (lists.go); the mirror it writes is byte for
@@ -76,7 +76,7 @@ func TestListPagesMatchHandler(t *testing.T) {
 	for f, e := range mc.Files {
 		if listFileRe.MatchString(f) && bytes.Contains(mustRead(t, filepath.Join(crawlDir, f)), []byte(`<div class="cards">`)) {
 			lists++
-			if regexp.MustCompile(`/page/\d+/`).MatchString(f) {
+			if regexp.MustCompile(`/page/\d+\.html$`).MatchString(f) {
 				multi++
 			}
 		}

@@ -74,6 +74,11 @@ type Options struct {
 	Now     func() time.Time
 }
 
+// ManifestFormat is the Format of the manifests Build writes. Format 2
+// names pages NAME.html where format 1 had NAME/index.html: a mirror of
+// another format is built again in full.
+const ManifestFormat = 2
+
 // Manifest is mirror.json: every file with its SHA-256, and the log
 // checkpoint the mirror was built against.
 type Manifest struct {

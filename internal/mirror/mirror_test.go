@@ -117,7 +117,7 @@ func TestBuildServeCrawl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"index.html", "ur/index.html", "hi/index.html", "incidents/index.html",
+	for _, want := range []string{"index.html", "ur/index.html", "hi/index.html", "incidents.html",
 		"incidents.csv", "incidents.json", "static/style.css", "log/checkpoint", "log/key", "search/index.html",
 		"search/index.json", "mirror.html"} {
 		if _, ok := m.Files[want]; !ok {
@@ -126,7 +126,7 @@ func TestBuildServeCrawl(t *testing.T) {
 	}
 	incidentPages, filterPages := 0, 0
 	for f := range m.Files {
-		if regexp.MustCompile(`^(ur/|hi/)?incidents/[A-Z]{2}-\d{4}-\d+/index\.html$`).MatchString(f) {
+		if regexp.MustCompile(`^(ur/|hi/)?incidents/[A-Z]{2}-\d{4}-\d+\.html$`).MatchString(f) {
 			incidentPages++
 		}
 		if strings.HasPrefix(f, "incidents/country/") || strings.HasPrefix(f, "incidents/year/") {
@@ -141,8 +141,8 @@ func TestBuildServeCrawl(t *testing.T) {
 	}
 
 	// Pages say the same as the live site.
-	for site, file := range map[string]string{"/": "index.html", "/incidents": "incidents/index.html",
-		"/ur/incidents": "ur/incidents/index.html"} {
+	for site, file := range map[string]string{"/": "index.html", "/incidents": "incidents.html",
+		"/ur/incidents": "ur/incidents.html"} {
 		rec := httptest.NewRecorder()
 		in.handler.ServeHTTP(rec, httptest.NewRequest("GET", site, nil))
 		got, ok := pages[fsrv.URL+"/"+file]
@@ -183,7 +183,7 @@ func TestCheckNamesFlippedByte(t *testing.T) {
 	}
 	var incidentPage string
 	for f := range m.Files {
-		if strings.HasPrefix(f, "incidents/") && strings.Count(f, "/") == 2 && strings.HasSuffix(f, "/index.html") && !strings.Contains(f, "country") {
+		if strings.HasPrefix(f, "incidents/") && strings.Count(f, "/") == 1 && strings.HasSuffix(f, ".html") {
 			incidentPage = f
 			break
 		}
@@ -282,7 +282,7 @@ func TestIncrementalRebuild(t *testing.T) {
 		first.Files, first.Rendered, inc.Rendered, len(inc.Written), inc.Kept, len(inc.Removed))
 	newPages := 0
 	for _, f := range inc.Written {
-		if m := regexp.MustCompile(`^(?:ur/|hi/)?incidents/([A-Z]{2}-\d{4}-\d+)/`).FindStringSubmatch(f); m != nil {
+		if m := regexp.MustCompile(`^(?:ur/|hi/)?incidents/([A-Z]{2}-\d{4}-\d+)(?:/|\.html$)`).FindStringSubmatch(f); m != nil {
 			if m[1] != pub.Ref {
 				t.Errorf("rewrote %s, which does not depend on %s", f, pub.Ref)
 			}
@@ -381,7 +381,7 @@ func TestIncrementalBlocks(t *testing.T) {
 		}
 	}
 	// 400 incidents: the unfiltered list has blocks 1–15 in 3 languages.
-	if blocks["incidents/page/1/index.html"] != "block:1:" || blocks["ur/incidents/page/15/index.html"] != "block:15:" {
+	if blocks["incidents/page/1.html"] != "block:1:" || blocks["ur/incidents/page/15.html"] != "block:15:" {
 		t.Fatalf("the full build has no block pages 1 and 15 of the list (%d block pages): %v", len(blocks), blocks)
 	}
 
@@ -395,7 +395,7 @@ func TestIncrementalBlocks(t *testing.T) {
 		if blocks[f] != "" {
 			t.Errorf("rewrote %s (%s) after a publication newer than every block", f, blocks[f])
 		}
-		if strings.Contains(f, "incidents/") && !strings.Contains(f, "incidents/"+pub.Ref) && strings.HasSuffix(f, "index.html") {
+		if strings.Contains(f, "incidents") && !strings.Contains(f, "incidents/"+pub.Ref) && strings.HasSuffix(f, ".html") {
 			lists = append(lists, f)
 		}
 	}

@@ -18,7 +18,7 @@ const (
 )
 
 // fileExts are the extensions a site path keeps as its file name; any other
-// path is a page and becomes <path>/index.html.
+// path is a page and becomes <path>.html.
 var fileExts = []string{".css", ".js", ".json", ".csv", ".ndjson", ".xml", ".atom", ".rss", ".svg", ".png",
 	".jpg", ".jpeg", ".webp", ".gz", ".warc", ".wacz", ".txt", ".geojson", ".pdf", ".ico", ".html"}
 
@@ -53,9 +53,17 @@ func (t target) key() string {
 
 // file is where t lives in the mirror, relative to its root, with forward
 // slashes: "/" → index.html, "/incidents/PK-2024-1" →
-// incidents/PK-2024-1/index.html, "/incidents?country=PK&page=2" →
-// incidents/country/PK/page/2/index.html, "/static/style.css" →
+// incidents/PK-2024-1.html, "/incidents?country=PK&page=2" →
+// incidents/country/PK/page/2.html, "/static/style.css" →
 // static/style.css.
+//
+// A page is a file named after it, not a folder holding an index.html: a
+// mirror of 100,000 incidents has some 450,000 pages, and a folder for each
+// cost the file system as much as the file in it (mkdir was a ninth of a
+// full build's CPU). Links in the mirror name the files, so it works on
+// any server and from file://; a host that serves /x from x.html (GitHub
+// Pages, Netlify, Cloudflare Pages, nginx's try_files) also answers the
+// site's own addresses (docs/mirror.md).
 func (t target) file() string {
 	p := strings.TrimPrefix(t.Path, "/")
 	if len(t.Query) > 0 {
@@ -74,7 +82,7 @@ func (t target) file() string {
 		for _, k := range keys {
 			b.WriteString("/" + k + "/" + safeSegment(t.Query.Get(k)))
 		}
-		b.WriteString("/index.html")
+		b.WriteString(".html")
 		return strings.TrimPrefix(b.String(), "/")
 	}
 	if p == "" || strings.HasSuffix(p, "/") {
@@ -83,7 +91,7 @@ func (t target) file() string {
 	if isFilePath(t.Path) {
 		return p
 	}
-	return p + "/index.html"
+	return p + ".html"
 }
 
 // safeSegment keeps a query value usable as one path segment everywhere

@@ -43,6 +43,10 @@ func TestRelative(t *testing.T) {
 		{"a/b/index.html", "a/b/"},
 		{"a//b/index.html", "a//c.html"},
 		{"a/b/index.html", ""},
+		{"incidents/PK-2024-0001.html", "incidents.html"},
+		{"incidents/PK-2024-0001.html", "ur/incidents/PK-2024-0001.html"},
+		{"incidents/country/PK/page/2.html", "incidents/country/PK.html"},
+		{"incidents.html", "incidents/page/1.html"},
 	}
 	segs := []string{"a", "b", "incidents", "", "ur", "x y", "~7e", "é"}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -68,5 +72,48 @@ func TestRelative(t *testing.T) {
 		if got, want := escapePath(c[1]), strings.Join(parts, "/"); got != want {
 			t.Fatalf("escapePath(%q) = %q, want %q", c[1], got, want)
 		}
+	}
+}
+
+// TestTargetFile: where each kind of site address lives in the mirror
+// (docs/mirror.md has the same table).
+func TestTargetFile(t *testing.T) {
+	for _, tc := range []struct {
+		path, query, want string
+	}{
+		{"/", "", "index.html"},
+		{"/ur/", "", "ur/index.html"},
+		{"/incidents", "", "incidents.html"},
+		{"/incidents/PK-2024-0001", "", "incidents/PK-2024-0001.html"},
+		{"/ur/incidents/PK-2024-0001", "", "ur/incidents/PK-2024-0001.html"},
+		{"/incidents/PK-2024-0001.json", "", "incidents/PK-2024-0001.json"},
+		{"/incidents", "page=1", "incidents/page/1.html"},
+		{"/ur/incidents", "country=PK&page=2", "ur/incidents/country/PK/page/2.html"},
+		{"/incidents", "category=arrest%2Fdetention", "incidents/category/arrest~2fdetention.html"},
+		{"/static/style.css", "", "static/style.css"},
+		{"/log/tile/0/001", "", "log/tile/0/001"},
+	} {
+		q, err := url.ParseQuery(tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) == 0 {
+			q = nil
+		}
+		if got := (target{Path: tc.path, Query: q}).file(); got != tc.want {
+			t.Errorf("%s?%s is at %s, want %s", tc.path, tc.query, got, tc.want)
+		}
+	}
+}
+
+// TestSearchScriptLinksIncidentPages: the search script builds the links
+// to incident pages itself; they must be where the build puts the pages.
+func TestSearchScriptLinksIncidentPages(t *testing.T) {
+	ref := "PK-2024-0001"
+	file := target{Path: "/incidents/" + ref}.file()
+	suffix := strings.TrimPrefix(file, "incidents/"+ref)
+	want := `"../incidents/"+encodeURIComponent(it.r)+"` + suffix + `"`
+	if !strings.Contains(searchJS, want) || relative(SearchFile, file) != "../"+file {
+		t.Errorf("the search script does not link incident pages as %s (%s)", file, want)
 	}
 }
