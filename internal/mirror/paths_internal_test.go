@@ -117,3 +117,38 @@ func TestSearchScriptLinksIncidentPages(t *testing.T) {
 		t.Errorf("the search script does not link incident pages as %s (%s)", file, want)
 	}
 }
+
+// TestPlainPathsResolveAsParsed: the fast path for plain site paths gives
+// what parsing them gives, and links it does not take still resolve.
+func TestPlainPathsResolveAsParsed(t *testing.T) {
+	rv := &resolver{filters: map[string]bool{"country": true}, logStatic: true, originHost: "news.example"}
+	base := &url.URL{Path: "/ur/incidents/PK-2024-0001"}
+	links := []string{"/", "/incidents", "/incidents/PK-2024-0001", "/ur/incidents/PK-2024-0001.json", "/static/style.css",
+		"/log/checkpoint", "/log/tile/0/001", "/log/proof/12", "/admin", "/admin/x", "/api/v1/incidents", "/submit",
+		"/a.b/c", "/x_y-z", "/ur/", "/a//b", "/a/./b", "/a/../b", "/a/.", "/a?country=PK", "/a#top", "/a%20b",
+		"/incidents?country=PK&page=2", "relative", "../up", "https://news.example/stats", "//news.example/x", " /x"}
+	segs := []string{"a", "incidents", "log", "tile", "admin", ".", "..", "", "x.json", "PK-1", "é", "a b", "?q=1", "#f"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(4) {
+			b.WriteString("/" + segs[rng.IntN(len(segs))])
+		}
+		links = append(links, b.String())
+	}
+	plain := 0
+	for _, raw := range links {
+		if plainPath(raw) {
+			plain++
+		}
+		for _, form := range []bool{false, true} {
+			got, want := rv.resolve(base, raw, form), rv.resolveURL(base, raw, form)
+			if got.kind != want.kind || got.t.key() != want.t.key() || got.query != want.query || got.fragment != want.fragment {
+				t.Errorf("%q (form %v): resolve gives %+v, parsing gives %+v", raw, form, got, want)
+			}
+		}
+	}
+	if plain < 100 {
+		t.Errorf("only %d of %d links took the fast path", plain, len(links))
+	}
+}

@@ -95,6 +95,22 @@ func (rv *resolver) resolveLink(base *url.URL, raw string, form bool) resolved {
 
 // resolve classifies raw, a link found on the page at site URL base.
 func (rv *resolver) resolve(base *url.URL, raw string, form bool) resolved {
+	if !form && plainPath(raw) {
+		// Most links: a clean site path with nothing to parse.
+		switch {
+		case excluded(raw):
+			return resolved{kind: linkAbout}
+		case rv.logStatic && isLogStatic(raw):
+			return resolved{kind: linkLog, t: target{Path: raw}}
+		}
+		return resolved{kind: linkFile, t: target{Path: raw}}
+	}
+	return rv.resolveURL(base, raw, form)
+}
+
+// resolveURL is resolve for any link: parsed, resolved against base and
+// cleaned.
+func (rv *resolver) resolveURL(base *url.URL, raw string, form bool) resolved {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || strings.HasPrefix(raw, "#") {
 		return resolved{kind: linkKeep}
@@ -162,6 +178,35 @@ func (rv *resolver) resolve(base *url.URL, raw string, form bool) resolved {
 	}
 	r.kind, r.t = linkFile, target{Path: p, Query: keep}
 	return r
+}
+
+// plainPath reports whether raw is a site path that parsing, resolving
+// and cleaning leave as it is: "/", or "/" and segments of letters, digits,
+// '-', '_' and '.' (no segment "." or "..", none empty), with no query or
+// fragment.
+func plainPath(raw string) bool {
+	if raw == "/" {
+		return true
+	}
+	if len(raw) < 2 || raw[0] != '/' {
+		return false
+	}
+	segStart := 1
+	for i := 1; i <= len(raw); i++ {
+		if i == len(raw) || raw[i] == '/' {
+			seg := raw[segStart:i]
+			if seg == "" || seg == "." || seg == ".." {
+				return false
+			}
+			segStart = i + 1
+			continue
+		}
+		c := raw[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // isLogStatic reports whether p is one of the files Log.WriteStatic writes.

@@ -3,6 +3,7 @@ package mirror
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,16 @@ func TestStableHashIgnoresOnlyTheSnapshotColumn(t *testing.T) {
 	c := "ref,updated_at,snapshot_at\nPK-1,2026-11-29T18:09:58Z," + snap + "\r\n"
 	if stableHash([]byte(a), snap) == stableHash([]byte(c), snap) {
 		t.Error("a changed updated_at column was ignored")
+	}
+}
+
+// The build's memory limit follows the machine's memory where Linux says
+// what it is, and is never under 3 GB.
+func TestBuildMemoryLimit(t *testing.T) {
+	if _, err := os.Stat("/proc/meminfo"); err == nil && physicalMemory() <= 0 {
+		t.Error("physicalMemory did not read /proc/meminfo")
+	}
+	if l := buildMemoryLimit(); l < 3<<30 || l < physicalMemory()/4 {
+		t.Errorf("memory limit %d with %d bytes of memory", l, physicalMemory())
 	}
 }
