@@ -923,23 +923,9 @@ func removePartialTiles(dir string) error {
 // filterSeeds returns one filter page per value in use of each pre-rendered
 // filter parameter.
 func filterSeeds(items []IndexItem, params []string) []string {
-	want := map[string]bool{}
-	for _, p := range params {
-		want[p] = true
-	}
 	set := map[string]bool{}
-	for _, it := range items {
-		if want["country"] && it.Country != "" {
-			set["country="+url.QueryEscape(it.Country)] = true
-		}
-		if want["year"] && it.Year > 0 {
-			set["year="+strconv.Itoa(it.Year)] = true
-		}
-		if want["category"] {
-			for _, k := range it.Categories {
-				set["category="+url.QueryEscape(k)] = true
-			}
-		}
+	for i := range items {
+		filterValues(&items[i], params, func(param, value string) { set[param+"="+url.QueryEscape(value)] = true })
 	}
 	out := make([]string, 0, len(set))
 	for q := range set {

@@ -81,18 +81,9 @@ func (b *builder) computeAffectedFilters() {
 	}
 	set := map[string]bool{}
 	add := func(items []IndexItem) {
-		for _, it := range items {
-			if !b.affected[it.Ref] {
-				continue
-			}
-			if it.Country != "" {
-				set["country="+it.Country] = true
-			}
-			if it.Year > 0 {
-				set["year="+strconv.Itoa(it.Year)] = true
-			}
-			for _, k := range it.Categories {
-				set["category="+k] = true
+		for i := range items {
+			if b.affected[items[i].Ref] {
+				filterValues(&items[i], b.opts.FilterParams, func(param, value string) { set[param+"="+value] = true })
 			}
 		}
 	}
@@ -172,29 +163,39 @@ func (b *builder) sameBlock(lp listPages, q url.Values, before, after []string) 
 // groups them (lists.add does the same for a full build).
 func groupRefs(items []IndexItem, params []string) map[string][]string {
 	out := map[string][]string{}
-	for _, it := range items {
-		out[""] = append(out[""], it.Ref)
-		for _, f := range params {
-			switch f {
-			case "country":
-				if it.Country != "" {
-					out["country="+it.Country] = append(out["country="+it.Country], it.Ref)
-				}
-			case "year":
-				if it.Year > 0 {
-					k := "year=" + strconv.Itoa(it.Year)
-					out[k] = append(out[k], it.Ref)
-				}
-			case "category":
-				for j, c := range it.Categories {
-					if !slices.Contains(it.Categories[:j], c) {
-						out["category="+c] = append(out["category="+c], it.Ref)
-					}
+	for i := range items {
+		ref := items[i].Ref
+		out[""] = append(out[""], ref)
+		filterValues(&items[i], params, func(param, value string) {
+			k := param + "=" + value
+			out[k] = append(out[k], ref)
+		})
+	}
+	return out
+}
+
+// filterValues calls fn with each value of it for each pre-rendered filter
+// parameter of params (country, year, category; a category named twice
+// once): the lists, filter pages and search-page links it belongs to.
+func filterValues(it *IndexItem, params []string, fn func(param, value string)) {
+	for _, p := range params {
+		switch p {
+		case "country":
+			if it.Country != "" {
+				fn(p, it.Country)
+			}
+		case "year":
+			if it.Year > 0 {
+				fn(p, strconv.Itoa(it.Year))
+			}
+		case "category":
+			for j, c := range it.Categories {
+				if !slices.Contains(it.Categories[:j], c) {
+					fn(p, c)
 				}
 			}
 		}
 	}
-	return out
 }
 
 // sameKeys reports whether a and b have the same keys with prefix.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -75,24 +74,7 @@ func (ls *lists) add(p *domain.PublicIncident, filters []string, nLocales int) *
 	ls.entries = append(ls.entries, e)
 	it := indexItem(p)
 	ls.member("", "", i)
-	for _, f := range filters {
-		switch f {
-		case "country":
-			if it.Country != "" {
-				ls.member(f, it.Country, i)
-			}
-		case "year":
-			if it.Year > 0 {
-				ls.member(f, strconv.Itoa(it.Year), i)
-			}
-		case "category":
-			for j, c := range it.Categories {
-				if !slices.Contains(it.Categories[:j], c) {
-					ls.member(f, c, i)
-				}
-			}
-		}
-	}
+	filterValues(&it, filters, func(param, value string) { ls.member(param, value, i) })
 	return e
 }
 

@@ -68,7 +68,10 @@ const memoMax = 1 << 16
 // resolveLink is resolve with site-absolute links ("/stats") memoized.
 // The resolved target is shared: callers must not change its Query.
 func (rv *resolver) resolveLink(base *url.URL, raw string, form bool) resolved {
-	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
+	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") || !form && plainPath(raw) {
+		// Plain paths resolve at once: they would fill the memo (every
+		// incident's own links) and leave no room for the links with a
+		// query the memo is for.
 		return rv.resolve(base, raw, form)
 	}
 	key := raw
