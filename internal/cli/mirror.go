@@ -51,7 +51,7 @@ func runMirrorBuild(ctx context.Context, env *Env, args []string) int {
 		return usageError(env, fs, "mirror build needs --out DIR")
 	}
 	srv, err := OpenServer(ctx, &Env{Getenv: env.Getenv, Stdin: env.Stdin, Stdout: io.Discard, Stderr: env.Stderr},
-		&cfg, serveOptions{addr: "127.0.0.1:0", log: lopt})
+		&cfg, serveOptions{addr: "127.0.0.1:0", log: lopt, noJobs: true})
 	if err != nil {
 		return fail(env, err)
 	}

@@ -37,6 +37,10 @@ type serveOptions struct {
 	log           logOptions
 	intake        intakeOptions
 	mirror        mirrorOptions
+	// noJobs leaves the job workers stopped: the process only renders
+	// pages (mirror build), and must not poll outlets or capture pages
+	// meanwhile.
+	noJobs bool
 }
 
 func runServe(ctx context.Context, env *Env, args []string) int {
@@ -107,7 +111,7 @@ func OpenServer(ctx context.Context, env *Env, cfg *config.Config, opt serveOpti
 		s.Close()
 		return nil, err
 	}
-	if err := wireEvidence(ctx, env, cfg, s, &webOpts); err != nil {
+	if err := wireEvidence(ctx, env, cfg, opt, s, &webOpts); err != nil {
 		s.Close()
 		return nil, err
 	}

@@ -9,12 +9,16 @@ import (
 )
 
 // wireEvidence gives serve its captures: the archive service, the job
-// workers running in-process (captures are queued from the back office)
-// and the evidence pages.
-func wireEvidence(ctx context.Context, env *Env, cfg *config.Config, s *Server, o *web.Options) error {
+// workers running in-process (captures are queued from the back office;
+// not with opt.noJobs) and the evidence pages.
+func wireEvidence(ctx context.Context, env *Env, cfg *config.Config, opt serveOptions, s *Server, o *web.Options) error {
 	svc, err := openArchive(cfg, s.DB, s.Logger, evidenceOptions{screenshots: true, chromium: env.Getenv("PRESSWATCH_CHROMIUM")})
 	if err != nil {
 		return err
+	}
+	o.Captures = svc
+	if opt.noJobs {
+		return nil
 	}
 	client, err := startJobs(ctx, &jobRuntime{Config: cfg, DB: s.DB, Logger: s.Logger, Archive: svc})
 	if err != nil {
@@ -27,6 +31,5 @@ func wireEvidence(ctx context.Context, env *Env, cfg *config.Config, s *Server, 
 			s.Logger.Warn("stopping the job workers", "err", err)
 		}
 	})
-	o.Captures = svc
 	return nil
 }
