@@ -68,11 +68,14 @@ const memoMax = 1 << 16
 // resolveLink is resolve with site-absolute links ("/stats") memoized.
 // The resolved target is shared: callers must not change its Query.
 func (rv *resolver) resolveLink(base *url.URL, raw string, form bool) resolved {
-	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") || !form && plainPath(raw) {
+	if !form && plainPath(raw) {
 		// Plain paths resolve at once: they would fill the memo (every
 		// incident's own links) and leave no room for the links with a
 		// query the memo is for.
-		return rv.resolve(base, raw, form)
+		return rv.resolvePlain(raw)
+	}
+	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
+		return rv.resolveURL(base, raw, form)
 	}
 	key := raw
 	if form {
@@ -99,16 +102,21 @@ func (rv *resolver) resolveLink(base *url.URL, raw string, form bool) resolved {
 // resolve classifies raw, a link found on the page at site URL base.
 func (rv *resolver) resolve(base *url.URL, raw string, form bool) resolved {
 	if !form && plainPath(raw) {
-		// Most links: a clean site path with nothing to parse.
-		switch {
-		case excluded(raw):
-			return resolved{kind: linkAbout}
-		case rv.logStatic && isLogStatic(raw):
-			return resolved{kind: linkLog, t: target{Path: raw}}
-		}
-		return resolved{kind: linkFile, t: target{Path: raw}}
+		return rv.resolvePlain(raw)
 	}
 	return rv.resolveURL(base, raw, form)
+}
+
+// resolvePlain is resolve for most links: a clean site path (plainPath)
+// with nothing to parse.
+func (rv *resolver) resolvePlain(raw string) resolved {
+	switch {
+	case excluded(raw):
+		return resolved{kind: linkAbout}
+	case rv.logStatic && isLogStatic(raw):
+		return resolved{kind: linkLog, t: target{Path: raw}}
+	}
+	return resolved{kind: linkFile, t: target{Path: raw}}
 }
 
 // resolveURL is resolve for any link: parsed, resolved against base and

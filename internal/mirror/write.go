@@ -91,13 +91,13 @@ func (fw *fileWriter) write(path string, data []byte, fresh bool) error {
 	if err := fw.failed(); err != nil {
 		return err
 	}
-	buf := writeBuffers.Get().(*[]byte)
-	*buf = append((*buf)[:0], data...)
 	fw.sending.RLock()
 	defer fw.sending.RUnlock()
 	if fw.closed {
 		return errors.New("mirror: a file was written after the build's writer stopped")
 	}
+	buf := writeBuffers.Get().(*[]byte)
+	*buf = append((*buf)[:0], data...)
 	fw.queue <- writeJob{path: path, data: buf, fresh: fresh}
 	return nil
 }
