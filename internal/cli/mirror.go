@@ -50,6 +50,11 @@ func runMirrorBuild(ctx context.Context, env *Env, args []string) int {
 	if *out == "" {
 		return usageError(env, fs, "mirror build needs --out DIR")
 	}
+	if *archive != "" {
+		if err := mirror.CheckArchiveName(*archive); err != nil {
+			return usageError(env, fs, err.Error())
+		}
+	}
 	srv, err := OpenServer(ctx, &Env{Getenv: env.Getenv, Stdin: env.Stdin, Stdout: io.Discard, Stderr: env.Stderr},
 		&cfg, serveOptions{addr: "127.0.0.1:0", log: lopt, noJobs: true})
 	if err != nil {

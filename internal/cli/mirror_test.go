@@ -23,6 +23,11 @@ func TestMirrorBuildCommand(t *testing.T) {
 	srv.stop()
 
 	out := filepath.Join(t.TempDir(), "mirror")
+	// An archive name it cannot write is refused before anything is built.
+	code, _, stderr := run(t, "", "mirror", "build", "--data", dataDir, "--out", out, "--archive", out+".rar")
+	if _, err := os.Stat(out); code != 2 || !strings.Contains(stderr, ".tar.zst or .zip") || err == nil {
+		t.Errorf("--archive x.rar: exit %d, folder made: %v\n%s", code, err == nil, stderr)
+	}
 	code, stdout, stderr := run(t, "", "mirror", "build", "--data", dataDir, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "(full build)") {
 		t.Fatalf("mirror build: exit %d\n%s\n%s", code, stdout, stderr)

@@ -20,6 +20,9 @@ import (
 // in name order with the manifest's times, so the same mirror gives the same
 // archive.
 func WriteArchive(dir, out string) (err error) {
+	if err := CheckArchiveName(out); err != nil {
+		return err
+	}
 	m, err := ReadManifest(dir)
 	if err != nil {
 		return err
@@ -79,10 +82,17 @@ func WriteArchive(dir, out string) (err error) {
 		if err := zw.Close(); err != nil {
 			return fmt.Errorf("mirror: archive: %w", err)
 		}
-	default:
-		return fmt.Errorf("mirror: archive %s: the name must end in .tar.zst or .zip", out)
 	}
 	return nil
+}
+
+// CheckArchiveName reports whether WriteArchive can write an archive named
+// out (.tar.zst or .zip): a caller checks it before the build, not after.
+func CheckArchiveName(out string) error {
+	if strings.HasSuffix(out, ".tar.zst") || strings.HasSuffix(out, ".tzst") || strings.HasSuffix(out, ".zip") {
+		return nil
+	}
+	return fmt.Errorf("mirror: archive %s: the name must end in .tar.zst or .zip", out)
 }
 
 func addTar(tw *tar.Writer, dir, name string, mtime time.Time) error {
