@@ -38,9 +38,9 @@ func TestMirrorBuildCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "incidents.html")); err != nil {
 		t.Errorf("no list page: %v", err)
 	}
-	pages, _ := filepath.Glob(filepath.Join(out, "ur", "incidents", "*.html"))
+	pages, _ := filepath.Glob(filepath.Join(out, "ur", "incidents", "[A-Z][A-Z]-[0-9][0-9][0-9][0-9]", "*.html"))
 	if len(pages) < 100 {
-		t.Errorf("%d Urdu incident pages (incidents/REF.html)", len(pages))
+		t.Errorf("%d Urdu incident pages (incidents/CC-YYYY/REF.html)", len(pages))
 	}
 
 	code, stdout, stderr = run(t, "", "mirror", "build", "--data", dataDir, "--out", out)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,27 +18,14 @@ import (
 // the search page's script-free fallback, and checks that the origin saw no
 // request.
 func TestBrowserWithoutJavaScript(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
-		t.Skip("chromium is not installed (/usr/bin/chromium): apt-get install chromium")
-	}
+	needBrowser(t)
 	in := MustInstance(t, 6)
 	out := t.TempDir()
 	in.MustBuild(out, false)
 	fsrv := httptest.NewServer(http.FileServer(http.Dir(out)))
 	defer fsrv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.NoSandbox, chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("blink-settings", "scriptEnabled=false"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := browser(t, false)
 
 	before := in.hits.Load()
 	step := func(what string, err error) {
@@ -69,4 +57,81 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	if n := in.hits.Load() - before; n != 0 {
 		t.Errorf("the browser made %d requests to the origin", n)
 	}
+}
+
+// TestBrowserSearchScript runs the search page's script in headless
+// Chromium: it finds an incident by a word of its title and its link
+// opens that incident's page, in its country and year's folder (the
+// script builds these links itself, by shardIncident's rule).
+func TestBrowserSearchScript(t *testing.T) {
+	needBrowser(t)
+	in := MustInstance(t, 6)
+	out := t.TempDir()
+	in.MustBuild(out, false)
+	fsrv := httptest.NewServer(http.FileServer(http.Dir(out)))
+	defer fsrv.Close()
+	ctx := browser(t, true)
+	before := in.hits.Load()
+
+	_, err := chromedp.Run(ctx, chromedp.Navigate(fsrv.URL+"/search/index.html?q=demo"))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(`#results li a`)))
+	}
+	if err != nil {
+		t.Fatalf("the search script listed no incident for %q: %v", "demo", err)
+	}
+	link, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#results li a`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = chromedp.Run(ctx, chromedp.Click(chromedp.CSS(`#results li a`)))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	}
+	if err != nil {
+		t.Fatalf("following the search result %q: %v", link, err)
+	}
+	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main h1`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(h1) != strings.TrimSpace(link) || !regexp.MustCompile(`/incidents/([A-Z]{2}-\d{4})/([A-Z]{2}-\d{4})-\d+\.html$`).MatchString(at) {
+		t.Errorf("the search result %q opened %s, titled %q", link, at, h1)
+	}
+	if n := in.hits.Load() - before; n != 0 {
+		t.Errorf("the browser made %d requests to the origin", n)
+	}
+}
+
+// needBrowser skips t in -short mode and where Chromium is not installed.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Skip("chromium is not installed (/usr/bin/chromium): apt-get install chromium")
+	}
+}
+
+// browser starts headless Chromium for t, with or without JavaScript, and
+// gives a context that ends a minute later at most.
+func browser(t *testing.T, script bool) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.NoSandbox, chromedp.Flag("disable-background-networking", true))
+	if !script {
+		opts = append(opts, chromedp.Flag("blink-settings", "scriptEnabled=false"))
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }

@@ -232,7 +232,7 @@ if(want.category.length&&!(it.k||[]).some(function(k){return want.category.index
 return true});
 var h=document.createElement("h2");h.textContent=hits.length+" incidents";out.appendChild(h);
 var ul=document.createElement("ul");hits.slice(0,500).forEach(function(it){var li=document.createElement("li");
-var a=document.createElement("a");a.href="../incidents/"+encodeURIComponent(it.r)+".html";a.textContent=it.t;
+var a=document.createElement("a");a.href="../incidents/"+(/^[A-Z]{2}-\d{4}-\d+$/.test(it.r)?it.r.slice(0,7)+"/":"")+encodeURIComponent(it.r)+".html";a.textContent=it.t;
 li.appendChild(a);li.appendChild(document.createTextNode(" · "+it.r+(it.d?" · "+it.d:"")));ul.appendChild(li)});out.appendChild(ul);
 })();
 `

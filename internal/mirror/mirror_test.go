@@ -22,6 +22,10 @@ import (
 
 var linkRe = regexp.MustCompile(`\s(?:href|src|action)="([^"]*)"`)
 
+// incidentPageFile matches an incident page's file in the mirror, in a
+// folder per country and year: incidents/PK-2024/PK-2024-0001.html.
+var incidentPageFile = regexp.MustCompile(`^(?:ur/|hi/)?incidents/([A-Z]{2}-\d{4})/([A-Z]{2}-\d{4})-\d+\.html$`)
+
 // crawlMirror follows every link of the mirror served by a plain file
 // server and fetches every referenced file; it returns the pages it saw and
 // fails on any broken link or reference to another origin than the mirror
@@ -126,7 +130,10 @@ func TestBuildServeCrawl(t *testing.T) {
 	}
 	incidentPages, filterPages := 0, 0
 	for f := range m.Files {
-		if regexp.MustCompile(`^(ur/|hi/)?incidents/[A-Z]{2}-\d{4}-\d+\.html$`).MatchString(f) {
+		if m := incidentPageFile.FindStringSubmatch(f); m != nil {
+			if m[1] != m[2] {
+				t.Errorf("%s is not in its own country and year's folder", f)
+			}
 			incidentPages++
 		}
 		if strings.HasPrefix(f, "incidents/country/") || strings.HasPrefix(f, "incidents/year/") {
@@ -183,7 +190,7 @@ func TestCheckNamesFlippedByte(t *testing.T) {
 	}
 	var incidentPage string
 	for f := range m.Files {
-		if strings.HasPrefix(f, "incidents/") && strings.Count(f, "/") == 1 && strings.HasSuffix(f, ".html") {
+		if strings.HasPrefix(f, "incidents/") && incidentPageFile.MatchString(f) {
 			incidentPage = f
 			break
 		}
@@ -282,7 +289,7 @@ func TestIncrementalRebuild(t *testing.T) {
 		first.Files, first.Rendered, inc.Rendered, len(inc.Written), inc.Kept, len(inc.Removed))
 	newPages := 0
 	for _, f := range inc.Written {
-		if m := regexp.MustCompile(`^(?:ur/|hi/)?incidents/([A-Z]{2}-\d{4}-\d+)(?:/|\.html$)`).FindStringSubmatch(f); m != nil {
+		if m := regexp.MustCompile(`^(?:ur/|hi/)?incidents/(?:[A-Z]{2}-\d{4}/)?([A-Z]{2}-\d{4}-\d+)(?:/|\.html$)`).FindStringSubmatch(f); m != nil {
 			if m[1] != pub.Ref {
 				t.Errorf("rewrote %s, which does not depend on %s", f, pub.Ref)
 			}
@@ -395,7 +402,7 @@ func TestIncrementalBlocks(t *testing.T) {
 		if blocks[f] != "" {
 			t.Errorf("rewrote %s (%s) after a publication newer than every block", f, blocks[f])
 		}
-		if strings.Contains(f, "incidents") && !strings.Contains(f, "incidents/"+pub.Ref) && strings.HasSuffix(f, ".html") {
+		if strings.Contains(f, "incidents") && !strings.HasSuffix(f, "/"+pub.Ref+".html") && strings.HasSuffix(f, ".html") {
 			lists = append(lists, f)
 		}
 	}

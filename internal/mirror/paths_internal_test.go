@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,9 @@ func TestRelative(t *testing.T) {
 		{"a//b/index.html", "a//c.html"},
 		{"a/b/index.html", ""},
 		{"incidents/PK-2024-0001.html", "incidents.html"},
+		{"incidents/PK-2024/PK-2024-0001.html", "incidents/BD-2023/BD-2023-0002.html"},
+		{"ur/incidents/PK-2024/PK-2024-0001.html", "static/style.css"},
+		{"incidents/PK-2024/PK-2024-0001.html", "incidents/PK-2024-0001.json"},
 		{"incidents/PK-2024-0001.html", "ur/incidents/PK-2024-0001.html"},
 		{"incidents/country/PK/page/2.html", "incidents/country/PK.html"},
 		{"incidents.html", "incidents/page/1.html"},
@@ -84,8 +88,16 @@ func TestTargetFile(t *testing.T) {
 		{"/", "", "index.html"},
 		{"/ur/", "", "ur/index.html"},
 		{"/incidents", "", "incidents.html"},
-		{"/incidents/PK-2024-0001", "", "incidents/PK-2024-0001.html"},
-		{"/ur/incidents/PK-2024-0001", "", "ur/incidents/PK-2024-0001.html"},
+		{"/incidents/PK-2024-0001", "", "incidents/PK-2024/PK-2024-0001.html"},
+		{"/ur/incidents/PK-2024-0001", "", "ur/incidents/PK-2024/PK-2024-0001.html"},
+		{"/incidents/IN-2026-123456", "", "incidents/IN-2026/IN-2026-123456.html"},
+		{"/incidents/pk-2024-0001", "", "incidents/pk-2024-0001.html"},
+		{"/incidents/PK-2024-", "", "incidents/PK-2024-.html"},
+		{"/incidents/PK-20x4-0001", "", "incidents/PK-20x4-0001.html"},
+		{"/incidents/PK-2024-00a1", "", "incidents/PK-2024-00a1.html"},
+		{"/xx/incidents/PK-2024-0001", "", "xx/incidents/PK-2024/PK-2024-0001.html"},
+		{"/a/b/incidents/PK-2024-0001", "", "a/b/incidents/PK-2024-0001.html"},
+		{"/outlets/PK-2024-0001", "", "outlets/PK-2024-0001.html"},
 		{"/incidents/PK-2024-0001.json", "", "incidents/PK-2024-0001.json"},
 		{"/incidents", "page=1", "incidents/page/1.html"},
 		{"/ur/incidents", "country=PK&page=2", "ur/incidents/country/PK/page/2.html"},
@@ -107,14 +119,24 @@ func TestTargetFile(t *testing.T) {
 }
 
 // TestSearchScriptLinksIncidentPages: the search script builds the links
-// to incident pages itself; they must be where the build puts the pages.
+// to incident pages itself; they must be where the build puts the pages,
+// sharded by the same rule (shardIncident).
 func TestSearchScriptLinksIncidentPages(t *testing.T) {
-	ref := "PK-2024-0001"
-	file := target{Path: "/incidents/" + ref}.file()
-	suffix := strings.TrimPrefix(file, "incidents/"+ref)
-	want := `"../incidents/"+encodeURIComponent(it.r)+"` + suffix + `"`
-	if !strings.Contains(searchJS, want) || relative(SearchFile, file) != "../"+file {
-		t.Errorf("the search script does not link incident pages as %s (%s)", file, want)
+	const link = `a.href="../incidents/"+(/^[A-Z]{2}-\d{4}-\d+$/.test(it.r)?it.r.slice(0,7)+"/":"")+encodeURIComponent(it.r)+".html"`
+	if !strings.Contains(searchJS, link) {
+		t.Fatalf("the search script does not link incident pages as %s", link)
+	}
+	// What the script computes, for refs it shards and names it does not.
+	js := regexp.MustCompile(`^[A-Z]{2}-\d{4}-\d+$`)
+	for _, ref := range []string{"PK-2024-0001", "BD-1999-7", "pk-2024-0001", "PK-2024-", "XPK-2024-1", "PK-2024-1a"} {
+		want := "incidents/" + url.PathEscape(ref) + ".html"
+		if js.MatchString(ref) {
+			want = "incidents/" + ref[:7] + "/" + url.PathEscape(ref) + ".html"
+		}
+		file := target{Path: "/incidents/" + ref}.file()
+		if file != want || relative(SearchFile, file) != "../"+file {
+			t.Errorf("%s: the build writes %s, the search script links ../%s", ref, file, want)
+		}
 	}
 }
 
