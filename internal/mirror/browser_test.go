@@ -5,12 +5,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/presswatch/presswatch/internal/mirror"
 )
 
 // TestBrowserWithoutJavaScript opens the mirror in headless Chromium with
@@ -134,4 +138,67 @@ func browser(t *testing.T, script bool) context.Context {
 	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// TestBrowserNotFoundPage serves the mirror the way GitHub Pages and
+// Netlify do (/x from x.html, 404.html for anything else) and opens the
+// site's own address of an incident, and the address its page had in an
+// older mirror: the 404 page's script sends the reader to the page, in its
+// country and year's folder. Without the script, the 404 page explains.
+func TestBrowserNotFoundPage(t *testing.T) {
+	needBrowser(t)
+	in := MustInstance(t, 3)
+	out := t.TempDir()
+	in.MustBuild(out, false)
+	pages := http.FileServer(http.Dir(out))
+	fsrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := filepath.Join(out, filepath.FromSlash(path.Clean(r.URL.Path)))
+		if st, err := os.Stat(name); err == nil && !st.IsDir() || r.URL.Path == "/" {
+			pages.ServeHTTP(w, r)
+			return
+		}
+		if _, err := os.Stat(name + ".html"); err == nil {
+			http.ServeFile(w, r, name+".html")
+			return
+		}
+		body, _ := os.ReadFile(filepath.Join(out, mirror.NotFoundFile))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write(body)
+	}))
+	defer fsrv.Close()
+	m, err := mirror.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref string
+	for f := range m.Files {
+		if p := incidentPageFile.FindString(f); p != "" && !strings.Contains(p, "/incidents/") {
+			ref = strings.TrimSuffix(path.Base(p), ".html")
+		}
+	}
+	ctx := browser(t, true)
+	for _, addr := range []string{"/incidents/" + ref, "/ur/incidents/" + ref + ".html", "/incidents/" + ref + "/index.html"} {
+		_, err := chromedp.Run(ctx, chromedp.Navigate(fsrv.URL+addr))
+		if err == nil {
+			_, err = chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(`main .ref, main h1`)))
+		}
+		at, err2 := chromedp.Run(ctx, chromedp.Location())
+		if err != nil || err2 != nil {
+			t.Fatalf("%s: %v %v", addr, err, err2)
+		}
+		want := strings.Replace(addr, ref, ref[:7]+"/"+ref, 1)
+		want = strings.TrimSuffix(strings.TrimSuffix(want, "/index.html"), ".html") + ".html"
+		if at != fsrv.URL+want {
+			t.Errorf("%s led to %s, want %s", addr, at, want)
+		}
+	}
+	ctx = browser(t, false)
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(fsrv.URL+"/incidents/"+ref)); err != nil {
+		t.Fatal(err)
+	}
+	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main h1`)))
+	if err != nil || h1 != "Not in this copy" {
+		t.Errorf("without JavaScript, the 404 page shows %q (%v)", h1, err)
+	}
 }

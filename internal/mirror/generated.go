@@ -93,6 +93,7 @@ func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note [
 		return fmt.Errorf("mirror: about page: %w", err)
 	}
 	b.pages[AboutFile] = &page{file: AboutFile, body: bytes.Clone(buf.Bytes())}
+	b.pages[NotFoundFile] = &page{file: NotFoundFile, body: []byte(notFoundPage)}
 	return nil
 }
 
@@ -215,6 +216,25 @@ presswatch mirror build --check --out .</pre>
 <p>The list of every file of this copy with its SHA-256 is <a href="mirror.json">mirror.json</a>.</p>
 </main></body></html>
 `))
+
+// notFoundPage is 404.html, which GitHub and GitLab Pages, Netlify and
+// Cloudflare Pages serve for an address the mirror has no file for. Such
+// a host answers /x from x.html, but not the site's incident addresses,
+// /incidents/PK-2024-0153, since the page is in a folder per country and
+// year (shardIncident); nor an address of a mirror built before that
+// (incidents/PK-2024-0153.html). The script sends the reader on to the
+// page. It is served at any depth, so it has no relative link.
+const notFoundPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>Not in this copy</title><style>` + pageStyle + `</style>
+<script>(function(){var m=location.pathname.match(/^(.*\/incidents)\/(([A-Z]{2}-\d{4})-\d+)(?:\.html|\/index\.html|\/)?$/);
+if(m)location.replace(m[1]+"/"+m[3]+"/"+m[2]+".html"+location.hash)})();</script></head>
+<body><main id="main"><h1>Not in this copy</h1>
+<p>This static copy of the site has no page at this address. It may be newer than the copy, or it may be a part
+of the site that a copy cannot hold (the back office, the submission form, the live API).</p>
+<p>Go to <a href="/">the copy's home page</a>, or open <code>index.html</code> at the top of the copy.</p>
+</main></body></html>
+`
 
 // searchJS filters the index in the browser; the page works without it.
 const searchJS = `(function(){

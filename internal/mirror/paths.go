@@ -12,6 +12,7 @@ import (
 const (
 	ManifestFile = "mirror.json"
 	AboutFile    = "mirror.html"
+	NotFoundFile = "404.html"
 	SearchFile   = "search/index.html"
 	IndexFile    = "search/index.json"
 	SearchScript = "search/search.js"
