@@ -116,3 +116,23 @@ func BenchmarkStatsWhole(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPublicRefs lists the refs of the whole public list in order, as
+// an incremental mirror build asks for them (PRESSWATCH_BENCH_ROWS, 100,000
+// by default).
+func BenchmarkPublicRefs(b *testing.B) {
+	n := benchPublicRows(b)
+	db := storetest.MustOpenSeededSQLite(b, n, 5)
+	ctx := context.Background()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		refs, err := db.PublicRefs(ctx, domain.IncidentFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(refs) != n {
+			b.Fatalf("%d refs, want %d", len(refs), n)
+		}
+	}
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
