@@ -40,6 +40,11 @@ var DefaultSeeds = []string{
 	"/log", "/static/style.css", "/robots.txt", "/mirrors.json",
 }
 
+// warmer prepares what the handler's pages read; *web.Server has it.
+type warmer interface {
+	WarmPublic(ctx context.Context) error
+}
+
 // buildGCPercent is the GOGC a build runs with.
 const buildGCPercent = 400
 
@@ -249,6 +254,19 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	plan := func(p indexPlan) { planOnce.Do(func() { planc <- p }) }
 	waitIndex := func() indexResult { plan(indexPlan{stop: true}); return <-indexc }
 	likelyIncremental := !opts.Full && fileExists(filepath.Join(opts.Out, ManifestFile))
+	if w, ok := opts.Handler.(warmer); ok && likelyIncremental {
+		// The store's index of the record, which the list pages and
+		// feeds read, is built while the previous manifest is read (at
+		// 100,000 incidents each takes a second and more, and a build
+		// runs in a new process): it would otherwise be built by the
+		// first page that needs it, on the build's critical path.
+		warmed := make(chan struct{})
+		go func() {
+			defer close(warmed)
+			w.WarmPublic(ctx) // an error is met again by the page that needs the index
+		}()
+		defer func() { <-warmed }()
+	}
 	go func() {
 		var pp *indexPatch
 		if likelyIncremental {

@@ -69,6 +69,16 @@ type publicRefser interface {
 	PublicRefs(ctx context.Context, f domain.IncidentFilter) ([]string, error)
 }
 
+// WarmPublic has the store build its in-memory index of the published
+// record now, if it keeps one: a static mirror's incremental build starts
+// it while it reads its previous manifest, before its pages need it.
+func (s *Server) WarmPublic(ctx context.Context) error {
+	if w, ok := s.opts.Public.(interface{ WarmPublic(context.Context) error }); ok {
+		return w.WarmPublic(ctx)
+	}
+	return nil
+}
+
 // ListedRefs returns the refs of the unfiltered public list in its order,
 // EachListedIncident's without decoding a document (a static mirror
 // patches its search index with them); an error when the store cannot.
