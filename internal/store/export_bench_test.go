@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/presswatch/presswatch/internal/domain"
 	"github.com/presswatch/presswatch/internal/store"
@@ -135,4 +136,31 @@ func BenchmarkPublicRefs(b *testing.B) {
 		}
 	}
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkWarmPublic builds the in-memory index of the published record
+// in a store opened afresh each time, as a new `presswatch mirror build`
+// process does (PRESSWATCH_BENCH_ROWS, 100,000 by default).
+func BenchmarkWarmPublic(b *testing.B) {
+	n := benchPublicRows(b)
+	path := storetest.MustOpenSeededSQLitePath(b, n, 5)
+	ctx := context.Background()
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		cpu0 := cpuTime()
+		if err := db.WarmPublic(ctx); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuTime() - cpu0
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }

@@ -39,6 +39,13 @@ func SeedChunks(ctx context.Context, db *store.DB, n int, seed uint64) error {
 // must not write to it.
 func MustOpenSeededSQLite(tb testing.TB, n int, seed uint64) *store.DB {
 	tb.Helper()
+	return MustOpen(tb, MustOpenSeededSQLitePath(tb, n, seed))
+}
+
+// MustOpenSeededSQLitePath is the file MustOpenSeededSQLite opens, seeded
+// first when it is not cached yet; the caller opens it.
+func MustOpenSeededSQLitePath(tb testing.TB, n int, seed uint64) string {
+	tb.Helper()
 	dir := os.Getenv(SeedCacheDirEnv)
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "presswatch-bench")
@@ -74,5 +81,5 @@ func MustOpenSeededSQLite(tb testing.TB, n int, seed uint64) *store.DB {
 			tb.Fatal(err)
 		}
 	}
-	return MustOpen(tb, path)
+	return path
 }
