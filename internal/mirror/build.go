@@ -453,12 +453,15 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			m.Files[file] = e
 		}
 	}
-	// Carry over what was not rendered and does not depend on a change.
+	// Carry over what was not rendered and does not depend on a change. A
+	// full build reached everything the site links to: what it did not
+	// reach goes, even a file that never changes (content or evidence of a
+	// withdrawn incident, or kept where an older layout put it).
 	for file, e := range prev.Files {
 		if _, ok := m.Files[file]; ok || e.Dep == "log" {
 			continue
 		}
-		if b.keepDep(e.Dep) && b.onDisk(file) {
+		if b.affected != nil && b.keepDep(e.Dep) && b.onDisk(file) {
 			m.Files[file] = e
 			res.Kept++
 			continue

@@ -109,8 +109,18 @@ func TestOlderFormatIsRebuiltInFull(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, old), []byte("<p>old</p>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// And logged content where format 3 kept it, which never changes
+	// ("immutable"), and which no page of the new layout links to.
+	content := "incidents/PK-2020-0001/content/" + strings.Repeat("ab", 32) + ".json"
+	if err := os.MkdirAll(filepath.Join(out, filepath.Dir(content)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, content), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m.Format = 1
 	m.Files[old] = mirror.FileEntry{SHA256: "00", Size: 10, Dep: "incident:PK-2020-0001"}
+	m.Files[content] = mirror.FileEntry{SHA256: strings.Repeat("ab", 32), Size: 2, Dep: "immutable"}
 	data, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +135,12 @@ func TestOlderFormatIsRebuiltInFull(t *testing.T) {
 	}
 	if !slices.Contains(res.Removed, old) {
 		t.Errorf("the old page %s was not removed (removed: %v)", old, res.Removed)
+	}
+	if !slices.Contains(res.Removed, content) {
+		t.Errorf("a full build kept %s, which nothing links to any more (removed: %v)", content, res.Removed)
+	}
+	if _, err := os.Stat(filepath.Join(out, "incidents", "PK-2020-0001")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the old content's folders are still there: %v (removed: %v)", err, res.Removed)
 	}
 	if _, err := os.Stat(filepath.Join(out, "ur", "incidents", "PK-2020-0001")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the old page's folder is still there: %v", err)

@@ -77,8 +77,9 @@ type Options struct {
 // ManifestFormat is the Format of the manifests Build writes. Format 2
 // names pages NAME.html where format 1 had NAME/index.html; format 3
 // keeps incident pages in a folder per country and year
-// (shardIncident). A mirror of another format is built again in full.
-const ManifestFormat = 3
+// (shardIncident), and format 4 the content the log commits to as well
+// (shardContent). A mirror of another format is built again in full.
+const ManifestFormat = 4
 
 // Manifest is mirror.json: every file with its SHA-256, and the log
 // checkpoint the mirror was built against.

@@ -90,7 +90,7 @@ func (t target) file() string {
 		return p + "index.html"
 	}
 	if isFilePath(t.Path) {
-		return p
+		return shardContent(p)
 	}
 	return shardIncident(p) + ".html"
 }
@@ -115,6 +115,26 @@ func shardIncident(p string) string {
 		return p
 	}
 	return dir + name[:7] + "/" + name
+}
+
+// shardContent puts the content the public log commits to for an incident,
+// "incidents/PK-2024-0153/content/HASH.json", in its country and year's
+// content folder: "incidents/PK-2024/content/HASH.json" (the name is the
+// content's SHA-256, so incidents cannot clash). A folder per incident,
+// and one inside it, cost a real instance's full mirror two folders per
+// published incident beside its file (each a few hundred µs of kernel time
+// on the VM of docs/bench/mirror.md phase 8). Other paths are returned as
+// they are.
+func shardContent(p string) string {
+	rest, name := path.Split(p)
+	if rest == "" || !strings.HasSuffix(rest, "/content/") {
+		return p
+	}
+	dir, ref := path.Split(strings.TrimSuffix(rest, "/content/"))
+	if dir != "incidents/" || !isIncidentRef(ref) {
+		return p
+	}
+	return dir + ref[:7] + "/content/" + name
 }
 
 // isIncidentRef reports whether name has the shape of an incident's
