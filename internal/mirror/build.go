@@ -316,10 +316,17 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			from = prev.LogSize
 			b.affected = map[string]bool{}
 		}
-		paths, refs, err := logDelta(ctx, opts.Log.Storage(), from, cp.Size)
+		paths, refs, withdrawn, err := logDelta(ctx, opts.Log.Storage(), from, cp.Size)
 		if err != nil {
 			waitIndex()
 			return nil, err
+		}
+		if withdrawn {
+			// A withdrawn incident's evidence and logged content stop
+			// being public, and nothing says which files they are (they
+			// never change, so a rebuild keeps them): a full build
+			// reaches everything still linked and removes the rest.
+			b.affected = nil
 		}
 		seeds = append(seeds, paths...)
 		if b.affected != nil {
@@ -547,14 +554,15 @@ func sameTree(ctx context.Context, l Log, prev *Manifest) bool {
 }
 
 // logDelta reads entries [from, to) and returns the site paths of the
-// content and evidence they commit to, and the refs they mention.
-func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, refs []string, err error) {
+// content and evidence they commit to, the refs they mention, and whether
+// one of them withdraws an incident.
+func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, refs []string, withdrawn bool, err error) {
 	const batch = 1024
 	for start := from; start < to; start += batch {
 		end := min(start+batch, to)
 		entries, err := st.ReadEntries(ctx, start, end)
 		if err != nil {
-			return nil, nil, fmt.Errorf("mirror: log entries: %w", err)
+			return nil, nil, false, fmt.Errorf("mirror: log entries: %w", err)
 		}
 		for _, raw := range entries {
 			e, err := ledger.ParseEntry(raw)
@@ -562,6 +570,7 @@ func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, re
 				continue
 			}
 			refs = append(refs, e.Ref)
+			withdrawn = withdrawn || e.Kind == ledger.KindWithdrawal
 			var d struct {
 				URL       string   `json:"url"`
 				WARC      string   `json:"warc"`
@@ -582,7 +591,7 @@ func logDelta(ctx context.Context, st ledger.Storage, from, to int64) (paths, re
 			}
 		}
 	}
-	return paths, refs, nil
+	return paths, refs, withdrawn, nil
 }
 
 // stableHash is the SHA-256 of body with the export's snapshot time

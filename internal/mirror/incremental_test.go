@@ -152,3 +152,65 @@ func TestOlderFormatIsRebuiltInFull(t *testing.T) {
 		t.Errorf("the rebuilt manifest: %v, %v", m, err)
 	}
 }
+
+// TestWithdrawalRebuildsInFull: after an incident is withdrawn, the
+// evidence only it cited stops being public, and a rebuild would keep it (it
+// never changes, and nothing says which incident it belongs to): the build
+// after a withdrawal is full, and removes what no page links any more. (The
+// content the public log commits to stays: the log serves it.)
+func TestWithdrawalRebuildsInFull(t *testing.T) {
+	ctx := context.Background()
+	in := MustInstance(t, 3)
+	out := t.TempDir()
+	pub := in.MustPublishOn("An incident to withdraw", "2025-02-01")
+	in.MustBuild(out, false)
+	// Evidence the incident cited, as a build of it left it.
+	warc := "captures/99/capture.warc.gz"
+	if err := os.MkdirAll(filepath.Join(out, "captures", "99"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, warc), []byte("warc"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := mirror.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Files[warc] = mirror.FileEntry{SHA256: "00", Size: 4, Dep: "immutable"}
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, mirror.ManifestFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res := in.MustBuild(out, false); res.Full || slices.Contains(res.Removed, warc) {
+		t.Fatalf("a rebuild with nothing new: full %v, removed %v", res.Full, res.Removed)
+	}
+
+	editor, err := in.db.FindUserByEmail(ctx, "editor@demo.invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, err := in.db.FindIncidentByRef(ctx, pub.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.svc.Withdraw(ctx, editor, inc.ID, "It put a source at risk."); err != nil {
+		t.Fatal(err)
+	}
+	in.MustSign()
+	res := in.MustBuild(out, false)
+	if !res.Full {
+		t.Error("the rebuild after a withdrawal was incremental")
+	}
+	if !slices.Contains(res.Removed, warc) {
+		t.Errorf("the rebuild after a withdrawal kept %s (removed: %v)", warc, res.Removed)
+	}
+	if _, err := os.Stat(filepath.Join(out, "captures")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the evidence's folder is still there: %v", err)
+	}
+	if res := in.MustBuild(out, false); res.Full {
+		t.Error("the rebuild after that one was full too")
+	}
+}
