@@ -23,12 +23,7 @@ import (
 // request.
 func TestBrowserWithoutJavaScript(t *testing.T) {
 	needBrowser(t)
-	in := MustInstance(t, 6)
-	out := t.TempDir()
-	in.MustBuild(out, false)
-	fsrv := httptest.NewServer(http.FileServer(http.Dir(out)))
-	defer fsrv.Close()
-
+	in, base := servedMirror(t, 6)
 	ctx := browser(t, false)
 
 	before := in.hits.Load()
@@ -38,7 +33,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 			t.Fatalf("browser: %s: %v", what, err)
 		}
 	}
-	_, err := chromedp.Run(ctx, chromedp.Navigate(fsrv.URL+"/index.html"))
+	_, err := chromedp.Run(ctx, chromedp.Navigate(base+"/index.html"))
 	step("home", err)
 	_, err = chromedp.Run(ctx, chromedp.Click(chromedp.CSS(`.card h3 a`)))
 	step("click an incident", err)
@@ -48,7 +43,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	step("h1", err)
 	title, err := chromedp.Run(ctx, chromedp.Title())
 	step("title", err)
-	_, err = chromedp.Run(ctx, chromedp.Navigate(fsrv.URL+"/search/index.html?q=demo"))
+	_, err = chromedp.Run(ctx, chromedp.Navigate(base+"/search/index.html?q=demo"))
 	step("search", err)
 	searchText, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
 	step("search text", err)
@@ -69,15 +64,11 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 // script builds these links itself, by shardIncident's rule).
 func TestBrowserSearchScript(t *testing.T) {
 	needBrowser(t)
-	in := MustInstance(t, 6)
-	out := t.TempDir()
-	in.MustBuild(out, false)
-	fsrv := httptest.NewServer(http.FileServer(http.Dir(out)))
-	defer fsrv.Close()
+	in, base := servedMirror(t, 6)
 	ctx := browser(t, true)
 	before := in.hits.Load()
 
-	_, err := chromedp.Run(ctx, chromedp.Navigate(fsrv.URL+"/search/index.html?q=demo"))
+	_, err := chromedp.Run(ctx, chromedp.Navigate(base+"/search/index.html?q=demo"))
 	if err == nil {
 		_, err = chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(`#results li a`)))
 	}
@@ -109,6 +100,18 @@ func TestBrowserSearchScript(t *testing.T) {
 	if n := in.hits.Load() - before; n != 0 {
 		t.Errorf("the browser made %d requests to the origin", n)
 	}
+}
+
+// servedMirror builds a mirror of n demo incidents and serves its folder
+// with a plain file server on 127.0.0.1, whose address it returns.
+func servedMirror(t *testing.T, n int) (*instance, string) {
+	t.Helper()
+	in := MustInstance(t, n)
+	out := t.TempDir()
+	in.MustBuild(out, false)
+	fsrv := httptest.NewServer(http.FileServer(http.Dir(out)))
+	t.Cleanup(fsrv.Close)
+	return in, fsrv.URL
 }
 
 // needBrowser skips t in -short mode and where Chromium is not installed.
