@@ -321,12 +321,17 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			waitIndex()
 			return nil, err
 		}
-		if withdrawn {
-			// A withdrawn incident's evidence and logged content stop
-			// being public, and nothing says which files they are (they
-			// never change, so a rebuild keeps them): a full build
-			// reaches everything still linked and removes the rest.
+		if withdrawn && b.affected != nil {
+			// A withdrawn incident's evidence stops being public, and
+			// nothing says which files it is (they never change, so a
+			// rebuild keeps them): a full build reaches everything still
+			// linked and removes the rest. Like any full build it starts
+			// from every path the log commits to, not only the new ones.
 			b.affected = nil
+			if paths, _, _, err = logDelta(ctx, opts.Log.Storage(), 0, cp.Size); err != nil {
+				waitIndex()
+				return nil, err
+			}
 		}
 		seeds = append(seeds, paths...)
 		if b.affected != nil {

@@ -200,9 +200,26 @@ func TestWithdrawalRebuildsInFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.MustSign()
+	logged := func() int {
+		m, err := mirror.ReadManifest(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for f := range m.Files {
+			if strings.Contains(f, "/content/") {
+				n++
+			}
+		}
+		return n
+	}
+	before := logged()
 	res := in.MustBuild(out, false)
 	if !res.Full {
 		t.Error("the rebuild after a withdrawal was incremental")
+	}
+	if after := logged(); after < before {
+		t.Errorf("the full build after a withdrawal dropped logged content: %d files, %d before", after, before)
 	}
 	if !slices.Contains(res.Removed, warc) {
 		t.Errorf("the rebuild after a withdrawal kept %s (removed: %v)", warc, res.Removed)
