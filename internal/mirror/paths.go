@@ -100,12 +100,13 @@ func (t target) file() string {
 // same one folder down, where a locale puts it ("ur/incidents/…"). Other
 // paths are returned as they are.
 //
-// A mirror of 100,000 incidents has 300,000 incident pages; in one
-// folder, creating a file cost the kernel up to six times as much once
-// the folder had been filled and emptied before (ext4 looks for room in
-// a huge directory), and the full build's time swung by 40 seconds
-// between runs (docs/bench/mirror.md, phase 8). The search script links
-// the pages by the same rule (searchJS).
+// A mirror of 100,000 incidents has 300,000 incident pages. On one VM,
+// in one folder, creating a file cost the kernel up to six times as much
+// once the folder had been filled and emptied before, and full builds
+// swung by 40 seconds; sharded, two builds were steady (docs/bench/mirror.md
+// phase 7). On another VM the builds showed no difference either way
+// (phase 8). The search script and 404.html link the pages by the same
+// rule (searchJS, notFoundPage).
 func shardIncident(p string) string {
 	dir, name := path.Split(p)
 	if dir != "incidents/" && !(strings.HasSuffix(dir, "/incidents/") && strings.Count(dir, "/") == 2) {
