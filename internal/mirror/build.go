@@ -103,7 +103,9 @@ type page struct {
 type builder struct {
 	opts Options
 	rv   *resolver
-	prev *Manifest
+	prev *Manifest // the previous build's head (Files nil)
+	// prevFiles are the previous build's files.
+	prevFiles *fileTable
 	// trustPrev says the previous build finished (it removed its
 	// buildingFile): the files its manifest lists are on disk as listed,
 	// and a file kept from it is not looked up again (a stat per file was
@@ -278,7 +280,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			return
 		}
 		if lr, ok := b.opts.Handler.(listedRefs); ok && pp != nil && p.affected != nil {
-			items, ok, err := pp.apply(ctx, lr, b.prev, p.affected)
+			items, ok, err := pp.apply(ctx, lr, b.prevFiles, p.affected)
 			if err != nil || ok {
 				indexc <- indexResult{items, pp, err}
 				return
@@ -287,8 +289,8 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		items, err := b.searchIndex(ctx)
 		indexc <- indexResult{items, nil, err}
 	}()
-	prev, hadPrev := previous(opts.Out)
-	b.prev = prev
+	prev, prevFiles, hadPrev := previous(opts.Out)
+	b.prev, b.prevFiles = prev, prevFiles
 	building := filepath.Join(opts.Out, buildingFile)
 	b.trustPrev = hadPrev && !fileExists(building)
 	if err := os.WriteFile(building, []byte("A build of this mirror started and has not finished.\n"), 0o644); err != nil {
@@ -440,58 +442,64 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 
 	// Write what changed.
 	m := &Manifest{Format: ManifestFormat, Generator: opts.Version, BuiltAt: opts.Now().UTC(), BaseURL: opts.BaseURL,
-		Origin: opts.Origin, LogSize: cp.Size,
-		// Sized: grown from empty, a map of 455,000 entries is rebuilt some
-		// twenty times on the way (a third of a second at 100,000).
-		Files: make(map[string]FileEntry, max(len(prev.Files), len(b.pages)+len(b.kept)))}
+		Origin: opts.Origin, LogSize: cp.Size}
 	if opts.Log != nil {
 		m.LogRoot = base64.StdEncoding.EncodeToString(cp.Hash[:])
 		m.Checkpoint = string(note)
 	}
+	// cur is this build's files; the previous build's others are carried
+	// over (carry) as its manifest has them.
+	cur := make(map[string]FileEntry, len(b.pages)+len(b.kept))
 	for file, pg := range b.pages {
 		if pg.body != nil { // generated pages and placeholders
 			if err := b.store(pg); err != nil {
 				return nil, err
 			}
 		}
-		m.Files[file] = b.entries[file]
+		cur[file] = b.entries[file]
 	}
 	if err := b.files.wait(); err != nil {
 		return nil, err
 	}
 	res.Written = append(res.Written, b.written...)
 	for file, e := range b.kept {
-		if _, ok := m.Files[file]; !ok {
-			m.Files[file] = e
+		if _, ok := cur[file]; !ok {
+			cur[file] = e
 		}
 	}
 	// Carry over what was not rendered and does not depend on a change. A
 	// full build reached everything the site links to: what it did not
 	// reach goes, even a file that never changes (content or evidence of a
-	// withdrawn incident, or kept where an older layout put it).
-	for file, e := range prev.Files {
-		if _, ok := m.Files[file]; ok || e.Dep == "log" {
+	// withdrawn incident, or kept where an older layout put it). The log's
+	// files are listed again below.
+	carry := make([]bool, prevFiles.len())
+	for i, file := range prevFiles.names {
+		if _, ok := cur[file]; ok {
 			continue
 		}
-		if b.affected != nil && b.keepDep(e.Dep) && b.onDisk(file) {
-			m.Files[file] = e
+		dep := prevFiles.dep(i)
+		if dep == "log" {
+			continue
+		}
+		if b.affected != nil && b.keepDep(dep) && b.onDisk(file) {
+			carry[i] = true
 			res.Kept++
 			continue
 		}
 		if err := os.Remove(filepath.Join(opts.Out, filepath.FromSlash(file))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("mirror: %w", err)
 		}
-		res.Removed = append(res.Removed, file)
+		res.Removed = append(res.Removed, strings.Clone(file))
 	}
 	removeEmptyFolders(opts.Out, res.Removed)
 	if opts.Log != nil {
-		written, err := hashLogFiles(opts.Out, prev, m, b.affected != nil && b.trustPrev)
+		written, err := hashLogFiles(opts.Out, prevFiles, cur, b.affected != nil && b.trustPrev)
 		if err != nil {
 			return nil, err
 		}
 		res.Written = append(res.Written, written...)
 	}
-	if err := writeManifest(opts.Out, m); err != nil {
+	if err := writeManifestFiles(opts.Out, m, cur, prevFiles, carry); err != nil {
 		return nil, err
 	}
 	if err := os.Remove(building); err != nil {
@@ -500,7 +508,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	sort.Strings(res.Written)
 	sort.Strings(res.Removed)
 	sort.Strings(b.broken)
-	res.Files = len(m.Files)
+	res.Files = len(cur) + res.Kept
 	res.Rendered = b.done
 	res.Listed = b.listed
 	res.Broken = b.broken
@@ -701,9 +709,9 @@ func (b *builder) enqueueLocked(t target, seed bool) {
 	}
 	b.seen[k] = true
 	file := t.file()
-	if old, ok := b.prev.Files[file]; ok && old.Dep == dep && dep != "" {
+	if i := b.prevFiles.find(file); i >= 0 && dep != "" && b.prevFiles.dep(i) == dep {
 		if b.keepDep(dep) && b.onDisk(file) {
-			b.kept[file] = old
+			b.kept[file] = b.prevFiles.entry(i)
 			return
 		}
 	}
@@ -829,7 +837,7 @@ func (b *builder) store(pg *page) error {
 	if pg.volatile != "" {
 		e.Stable = stableHash(pg.body, pg.volatile)
 	}
-	_, existed := b.prev.Files[pg.file]
+	existed := b.prevFiles.find(pg.file) >= 0
 	e, same := b.sameAsBefore(pg.file, e)
 	if !same {
 		if err := b.files.write(filepath.Join(b.opts.Out, filepath.FromSlash(pg.file)), pg.body, !existed); err != nil {
@@ -846,7 +854,7 @@ func (b *builder) store(pg *page) error {
 // so the same data exported again differs only there (Stable); the earlier
 // file and its entry are kept unless something else changed.
 func (b *builder) sameAsBefore(file string, e FileEntry) (FileEntry, bool) {
-	old, ok := b.prev.Files[file]
+	old, ok := b.prevFiles.get(file)
 	if !ok {
 		return e, false
 	}
@@ -909,12 +917,12 @@ func (b *builder) rewriteCSS(body []byte, base *url.URL, file string) []byte {
 	})
 }
 
-// hashLogFiles adds the log's files to m and returns those that are new or
+// hashLogFiles adds the log's files to cur and returns those that are new or
 // changed since prev. With reuseFull (the log only grew since prev, and
 // prev's build finished) a full tile prev lists is not read again: its
 // bytes are fixed by the tree, and WriteStatic leaves a tile it finds in
 // place. A log of 300,000 entries has some 120 MB of them.
-func hashLogFiles(out string, prev, m *Manifest, reuseFull bool) ([]string, error) {
+func hashLogFiles(out string, prev *fileTable, cur map[string]FileEntry, reuseFull bool) ([]string, error) {
 	var written []string
 	root := filepath.Join(out, "log")
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -929,11 +937,12 @@ func hashLogFiles(out string, prev, m *Manifest, reuseFull bool) ([]string, erro
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		if _, ok := m.Files[rel]; ok {
+		if _, ok := cur[rel]; ok {
 			return nil // rendered through the site (e.g. a proof)
 		}
-		if old, ok := prev.Files[rel]; ok && reuseFull && old.Dep == "log" && fullTile(rel) {
-			m.Files[rel] = old
+		old, had := prev.get(rel)
+		if had && reuseFull && old.Dep == "log" && fullTile(rel) {
+			cur[rel] = old
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -942,10 +951,10 @@ func hashLogFiles(out string, prev, m *Manifest, reuseFull bool) ([]string, erro
 		}
 		sum := sha256.Sum256(data)
 		e := FileEntry{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Dep: "log"}
-		if old, ok := prev.Files[rel]; !ok || old.SHA256 != e.SHA256 {
+		if !had || old.SHA256 != e.SHA256 {
 			written = append(written, rel)
 		}
-		m.Files[rel] = e
+		cur[rel] = e
 		return nil
 	})
 	if err != nil {

@@ -65,8 +65,8 @@ func (b *builder) prepareIndexPatch(ctx context.Context) *indexPatch {
 // item unless affected or new. ok is false when the previous index is not
 // the one the previous manifest lists (a build stopped half-way may have
 // written it), or too many incidents would be looked up.
-func (pp *indexPatch) apply(ctx context.Context, lr listedRefs, prev *Manifest, affected map[string]bool) (items []IndexItem, ok bool, err error) {
-	if pp == nil || pp.err != nil || affected == nil || prev.Files[IndexFile].SHA256 != pp.sha256 {
+func (pp *indexPatch) apply(ctx context.Context, lr listedRefs, prev *fileTable, affected map[string]bool) (items []IndexItem, ok bool, err error) {
+	if pp == nil || pp.err != nil || affected == nil || prevIndexSum(prev) != pp.sha256 {
 		return nil, false, nil
 	}
 	byRef := make(map[string]int, len(pp.old))
@@ -104,7 +104,7 @@ func (b *builder) previousIndex() []IndexItem {
 	if err != nil {
 		return nil
 	}
-	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != b.prev.Files[IndexFile].SHA256 {
+	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != prevIndexSum(b.prevFiles) {
 		return nil
 	}
 	var old []IndexItem
@@ -112,4 +112,11 @@ func (b *builder) previousIndex() []IndexItem {
 		return nil
 	}
 	return old
+}
+
+// prevIndexSum is the SHA-256 the previous manifest lists for the search
+// index ("" when it lists none).
+func prevIndexSum(prev *fileTable) string {
+	e, _ := prev.get(IndexFile)
+	return e.SHA256
 }

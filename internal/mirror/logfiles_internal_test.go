@@ -55,7 +55,7 @@ func TestHashLogFilesReusesFullTiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &Manifest{Files: map[string]FileEntry{}}
-			if _, err := hashLogFiles(out, prev, m, tc.reuseFull); err != nil {
+			if _, err := hashLogFiles(out, tableOf(prev.Files), m.Files, tc.reuseFull); err != nil {
 				t.Fatal(err)
 			}
 			want := map[string]string{"log/tile/0/000": tc.full, "log/tile/0/001.p/3": sha("partial"), "log/checkpoint": sha("note")}

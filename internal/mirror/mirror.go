@@ -18,9 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -160,94 +158,15 @@ func decodeManifest(b []byte) (*Manifest, error) {
 }
 
 // decodeCompactManifest reads the manifest's head with json.Unmarshal and
-// its files by hand; ok is false at the first byte it does not expect.
+// its files by hand (fileTable); ok is false at the first byte it does not
+// expect.
 func decodeCompactManifest(b []byte) (*Manifest, bool) {
-	const filesKey = `"files":{`
-	i := bytes.Index(b, []byte(filesKey))
-	if i < 0 {
+	m, t, ok := decodeManifestTable(b)
+	if !ok {
 		return nil, false
 	}
-	var m Manifest
-	head := append(bytes.Clone(b[:i+len(filesKey)]), "}}"...)
-	if err := json.Unmarshal(head, &m); err != nil {
-		return nil, false
-	}
-	// Sized from the first: growing a map of 455,000 entries rehashed it
-	// again and again (BenchmarkReadManifest: 0.54 → 0.41 s).
-	m.Files = make(map[string]FileEntry, bytes.Count(b[i:], []byte(`"sha256":`)))
-	rest := b[i+len(filesKey):]
-	str := func(prefix string) (string, bool) {
-		var ok bool
-		if rest, ok = bytes.CutPrefix(rest, []byte(prefix)); !ok {
-			return "", false
-		}
-		end := bytes.IndexByte(rest, '"')
-		if end < 0 {
-			return "", false
-		}
-		v := rest[:end]
-		for _, c := range v {
-			if c < 0x20 || c == '\\' {
-				return "", false
-			}
-		}
-		if !utf8.Valid(v) {
-			return "", false
-		}
-		rest = rest[end+1:]
-		return string(v), true
-	}
-	for first := true; ; first = false {
-		if r, ok := bytes.CutPrefix(rest, []byte("}}")); ok {
-			if len(bytes.TrimLeft(r, " \t\r\n")) > 0 {
-				return nil, false
-			}
-			return &m, true
-		}
-		if !first {
-			var ok bool
-			if rest, ok = bytes.CutPrefix(rest, []byte(",")); !ok {
-				return nil, false
-			}
-		}
-		name, ok := str(`"`)
-		if !ok {
-			return nil, false
-		}
-		var e FileEntry
-		if e.SHA256, ok = str(`:{"sha256":"`); !ok {
-			return nil, false
-		}
-		if rest, ok = bytes.CutPrefix(rest, []byte(`,"size":`)); !ok {
-			return nil, false
-		}
-		n := 0
-		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
-			n++
-		}
-		if n == 0 || n > 1 && rest[0] == '0' {
-			return nil, false
-		}
-		size, err := strconv.ParseInt(string(rest[:n]), 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		e.Size, rest = size, rest[n:]
-		if bytes.HasPrefix(rest, []byte(`,"dep":"`)) {
-			if e.Dep, ok = str(`,"dep":"`); !ok {
-				return nil, false
-			}
-		}
-		if bytes.HasPrefix(rest, []byte(`,"stable":"`)) {
-			if e.Stable, ok = str(`,"stable":"`); !ok {
-				return nil, false
-			}
-		}
-		if rest, ok = bytes.CutPrefix(rest, []byte("}")); !ok {
-			return nil, false
-		}
-		m.Files[name] = e
-	}
+	m.Files = t.Map()
+	return m, true
 }
 
 // writeManifest writes m atomically: the same JSON as json.Marshal (files
@@ -255,13 +174,20 @@ func decodeCompactManifest(b []byte) (*Manifest, bool) {
 // manifest holds some 455,000 files; json.MarshalIndent of the map took a
 // second of every incremental build.
 func writeManifest(dir string, m *Manifest) error {
+	return writeManifestFiles(dir, m, m.Files, nil, nil)
+}
+
+// writeManifestFiles writes the manifest with m's head, the files of cur
+// and the entries of prev that carry marks, copied as they are (a file is
+// in cur or carried, not both).
+func writeManifestFiles(dir string, m *Manifest, cur map[string]FileEntry, prev *fileTable, carry []bool) error {
 	path := filepath.Join(dir, ManifestFile)
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	err = encodeManifest(w, m)
+	err = encodeManifestFiles(w, m, cur, prev, carry)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -283,6 +209,12 @@ func writeManifest(dir string, m *Manifest) error {
 
 // encodeManifest writes m as json.Marshal would, with a newline.
 func encodeManifest(w io.Writer, m *Manifest) error {
+	return encodeManifestFiles(w, m, m.Files, nil, nil)
+}
+
+// encodeManifestFiles writes m's head with the files of cur and the
+// carried entries of prev merged in name order.
+func encodeManifestFiles(w io.Writer, m *Manifest, cur map[string]FileEntry, prev *fileTable, carry []bool) error {
 	head := *m
 	head.Files = map[string]FileEntry{}
 	b, err := json.Marshal(&head)
@@ -293,31 +225,33 @@ func encodeManifest(w io.Writer, m *Manifest) error {
 	if !ok {
 		return errors.New("files is not the manifest's last field")
 	}
-	names := make([]string, 0, len(m.Files))
-	for name := range m.Files {
+	names := make([]string, 0, len(cur))
+	for name := range cur {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	b = append(b, '{')
-	for i, name := range names {
-		e := m.Files[name]
-		if i > 0 {
+	j := 0 // the next entry of prev to look at
+	nextCarried := func() {
+		for j < len(carry) && !carry[j] {
+			j++
+		}
+	}
+	nextCarried()
+	first := true
+	for i := 0; i < len(names) || j < len(carry); {
+		if !first {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, name)
-		b = append(b, `:{"sha256":`...)
-		b = appendJSONString(b, e.SHA256)
-		b = append(b, `,"size":`...)
-		b = strconv.AppendInt(b, e.Size, 10)
-		if e.Dep != "" {
-			b = append(b, `,"dep":`...)
-			b = appendJSONString(b, e.Dep)
+		first = false
+		if j < len(carry) && (i == len(names) || prev.names[j] < names[i]) {
+			b = append(b, prev.encoded(j)...)
+			j++
+			nextCarried()
+		} else {
+			b = appendEntry(b, names[i], cur[names[i]])
+			i++
 		}
-		if e.Stable != "" {
-			b = append(b, `,"stable":`...)
-			b = appendJSONString(b, e.Stable)
-		}
-		b = append(b, '}')
 		if len(b) >= 64<<10 {
 			if _, err := w.Write(b); err != nil {
 				return err
@@ -375,14 +309,50 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// previous returns the manifest of an earlier build in dir, or an empty
-// one.
-func previous(dir string) (*Manifest, bool) {
-	m, err := ReadManifest(dir)
+// previous reads the manifest of an earlier build in dir: its head (Files
+// nil) and its files as a table; an empty table and false when there is
+// none.
+func previous(dir string) (*Manifest, *fileTable, bool) {
+	none := func() (*Manifest, *fileTable, bool) { return &Manifest{}, &fileTable{}, false }
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
-		return &Manifest{Files: map[string]FileEntry{}}, false
+		return none()
 	}
-	return m, true
+	if m, t, ok := decodeManifestTable(b); ok {
+		return m, t, true
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return none()
+	}
+	t := tableOf(m.Files)
+	m.Files = nil
+	return &m, t, true
+}
+
+// decodeManifestTable reads a manifest as writeManifest writes it: the
+// head with json.Unmarshal, the files as a table of its bytes.
+func decodeManifestTable(b []byte) (*Manifest, *fileTable, bool) {
+	const filesKey = `"files":{`
+	i := bytes.Index(b, []byte(filesKey))
+	if i < 0 {
+		return nil, nil, false
+	}
+	var m Manifest
+	head := append(bytes.Clone(b[:i+len(filesKey)]), "}}"...)
+	if err := json.Unmarshal(head, &m); err != nil {
+		return nil, nil, false
+	}
+	files, ok := bytes.CutSuffix(bytes.TrimRight(b[i+len(filesKey):], " \t\r\n"), []byte("}}"))
+	if !ok {
+		return nil, nil, false
+	}
+	t, ok := newFileTable(files)
+	if !ok {
+		return nil, nil, false
+	}
+	m.Files = nil
+	return &m, t, true
 }
 
 func fileExists(path string) bool {
