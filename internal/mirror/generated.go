@@ -32,10 +32,7 @@ type IndexItem struct {
 // addGenerated adds the search index, the search page and the about page.
 func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note []byte) error {
 	items := b.index
-	idx, err := json.Marshal(items)
-	if err != nil {
-		return fmt.Errorf("mirror: search index: %w", err)
-	}
+	idx := appendIndexItems(nil, items)
 	b.pages[IndexFile] = &page{file: IndexFile, body: append(idx, '\n')}
 	// The same index as a script, because browsers refuse to fetch a JSON
 	// file from a file:// page but do run a script beside it.

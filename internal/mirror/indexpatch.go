@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 
@@ -54,7 +53,7 @@ func (b *builder) prepareIndexPatch(ctx context.Context) *indexPatch {
 	}
 	sum := sha256.Sum256(raw)
 	pp := &indexPatch{sha256: hex.EncodeToString(sum[:])}
-	if err := json.Unmarshal(raw, &pp.old); err != nil {
+	if pp.old, err = decodeIndexItems(raw); err != nil {
 		return nil
 	}
 	pp.refs, pp.err = lr.ListedRefs(ctx)
@@ -107,8 +106,8 @@ func (b *builder) previousIndex() []IndexItem {
 	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != prevIndexSum(b.prevFiles) {
 		return nil
 	}
-	var old []IndexItem
-	if err := json.Unmarshal(raw, &old); err != nil {
+	old, err := decodeIndexItems(raw)
+	if err != nil {
 		return nil
 	}
 	return old

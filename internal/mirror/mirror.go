@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -265,14 +266,25 @@ func encodeManifestFiles(w io.Writer, m *Manifest, cur map[string]FileEntry, pre
 }
 
 // appendJSONString appends s as encoding/json quotes it: printable ASCII
-// other than the characters it escapes is copied, anything else goes
-// through json.Marshal.
+// other than the characters it escapes, and valid UTF-8 other than U+2028
+// and U+2029, is copied; any other string goes through json.Marshal.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				q, _ := json.Marshal(s)
+				return append(b, q...)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
 			q, _ := json.Marshal(s)
 			return append(b, q...)
 		}
+		i += size
 	}
 	b = append(b, '"')
 	b = append(b, s...)

@@ -41,6 +41,9 @@ type DB struct {
 	cache publicCache
 
 	csvFill sync.Mutex // one FillPublicCSV at a time (export_csv.go)
+	// saving counts the saves of the public index under way
+	// (pubindex_saved.go): Close waits for them.
+	saving sync.WaitGroup
 }
 
 // Open opens the database named by databaseURL: "postgres://…" or
@@ -167,6 +170,7 @@ func redact(u string) string {
 
 // Close closes every connection.
 func (d *DB) Close() error {
+	d.saving.Wait()
 	err := d.write.Close()
 	if d.read != d.write {
 		if e := d.read.Close(); err == nil {

@@ -50,3 +50,20 @@ func SetRankWalkBound(n int) (restore func()) {
 	rankWalkBound = n
 	return func() { rankWalkBound = old }
 }
+
+// ForgetPublicIndex drops the in-memory index, as a new process starts.
+func ForgetPublicIndex(d *DB) { d.cache.index.cur.Store(nil) }
+
+// PublicIndexLoads counts the indexes read from the whole record.
+func PublicIndexLoads(d *DB) int64 { return d.cache.index.loads.Load() }
+
+// WaitIndexSaved waits for the saves of the index under way.
+func WaitIndexSaved(d *DB) { d.saving.Wait() }
+
+// SetSavedIndexMinRows sets the smallest index that is saved and returns a
+// function that restores it.
+func SetSavedIndexMinRows(n int) (restore func()) {
+	old := savedIndexMinRows
+	savedIndexMinRows = n
+	return func() { savedIndexMinRows = old }
+}

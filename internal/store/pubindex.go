@@ -97,6 +97,9 @@ type pubIndexHolder struct {
 	mu  sync.Mutex // serialises builds
 	cur atomic.Pointer[pubIndex]
 	off atomic.Bool // tests and benchmarks compare with the SQL path
+	// loads counts the indexes read from the whole record (not updated
+	// nor from the saved copy).
+	loads atomic.Int64
 	// helper is held by the one search at a time that reads full-text
 	// matches on a second connection (TryLock: a search never waits for
 	// it, so searches cannot hold every connection waiting for another).
@@ -130,11 +133,23 @@ func (d *DB) publicIndex(ctx context.Context, tx *Tx, gen int64) (*pubIndex, err
 	}
 	var idx *pubIndex
 	var err error
-	if old != nil && gen-old.gen <= indexChangeLimit {
+	if old == nil {
+		// A new process: from the saved copy, if there is one to use
+		// (pubindex_saved.go), saved again when it was far behind.
+		var savedGen int64
+		idx, savedGen, err = d.loadSavedIndex(ctx, tx, gen)
+		if idx != nil && gen-savedGen >= savedIndexRefresh {
+			d.saveIndex(idx)
+		}
+	}
+	if idx == nil && err == nil && old != nil && gen-old.gen <= indexChangeLimit {
 		idx, err = d.updateIndex(ctx, tx, old, gen)
 	}
 	if idx == nil && err == nil {
-		idx, err = d.loadIndex(ctx, tx, gen)
+		if idx, err = d.loadIndex(ctx, tx, gen); idx != nil {
+			h.loads.Add(1)
+			d.saveIndex(idx)
+		}
 	}
 	if err != nil || idx == nil {
 		return nil, err
