@@ -58,6 +58,8 @@ type resolver struct {
 	// are on every page.
 	memoMu sync.Mutex
 	memo   map[string]resolved
+	// links are the shared links rewritten per folder (rewriteHTML).
+	links folderLinks
 }
 
 // memoMax bounds resolver.memo; links past it are resolved every time.
@@ -267,6 +269,11 @@ func isSpace(c byte) bool {
 // rewriteHTML rewrites every link of an HTML page stored at file (site URL
 // base) into out and calls found for each mirror file it links to. It
 // returns the rewritten page: out's bytes, or body when it has no link.
+//
+// A link that is the same on many pages (the navigation, the footer, the
+// language switch: site paths without a digit, where an incident's own
+// links all have one) is rewritten once per folder (folderLinks), and
+// found is called for it the first time only: the crawl already has it.
 func (rv *resolver) rewriteHTML(out *bytes.Buffer, body []byte, base *url.URL, file string, found func(resolved)) []byte {
 	idx := findAttrs(body)
 	if len(idx) == 0 {
@@ -274,21 +281,99 @@ func (rv *resolver) rewriteHTML(out *bytes.Buffer, body []byte, base *url.URL, f
 	}
 	out.Reset()
 	out.Grow(len(body) + len(body)/8)
+	dir := path.Dir(file)
 	last := 0
 	for _, m := range idx {
-		attr := string(body[m[0]:m[1]])
-		raw := html.UnescapeString(string(body[m[2]:m[3]]))
-		r := rv.resolveLink(base, raw, attr == "action")
+		form := string(body[m[0]:m[1]]) == "action"
+		escaped := body[m[2]:m[3]]
+		shared := !form && sharedLink(escaped)
+		if shared {
+			if href, keep, ok := rv.folderLink(dir, escaped); ok {
+				if !keep {
+					out.Write(body[last:m[2]])
+					out.WriteString(href)
+					last = m[3]
+				}
+				continue
+			}
+		}
+		raw := html.UnescapeString(string(escaped))
+		r := rv.resolveLink(base, raw, form)
 		if r.kind == linkKeep {
+			if shared {
+				rv.rememberFolderLink(dir, escaped, "", true)
+			}
 			continue
 		}
 		found(r)
+		href := html.EscapeString(rv.href(file, r))
+		if shared {
+			rv.rememberFolderLink(dir, escaped, href, false)
+		}
 		out.Write(body[last:m[2]])
-		out.WriteString(html.EscapeString(rv.href(file, r)))
+		out.WriteString(href)
 		last = m[3]
 	}
 	out.Write(body[last:])
 	return out.Bytes()
+}
+
+// sharedLink reports whether a link, as the page has it, is one
+// folderLinks keeps: a site path ("/…", not "//…") without a digit.
+func sharedLink(escaped []byte) bool {
+	if len(escaped) == 0 || escaped[0] != '/' || len(escaped) > 1 && escaped[1] == '/' {
+		return false
+	}
+	for _, c := range escaped {
+		if c >= '0' && c <= '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// folderLinksMax bounds the links folderLinks keeps.
+const folderLinksMax = 1 << 18
+
+// folderLinks are the links sharedLink keeps, rewritten, by the folder of
+// the page (the relative link depends on nothing else).
+type folderLinks struct {
+	mu sync.Mutex
+	n  int
+	m  map[string]map[string]folderLink
+}
+
+type folderLink struct {
+	href string // escaped for the attribute
+	keep bool   // left as it is
+}
+
+// folderLink returns the link escaped as rewritten for a page in dir.
+func (rv *resolver) folderLink(dir string, escaped []byte) (href string, keep, ok bool) {
+	rv.links.mu.Lock()
+	defer rv.links.mu.Unlock()
+	l, ok := rv.links.m[dir][string(escaped)]
+	return l.href, l.keep, ok
+}
+
+func (rv *resolver) rememberFolderLink(dir string, escaped []byte, href string, keep bool) {
+	rv.links.mu.Lock()
+	defer rv.links.mu.Unlock()
+	if rv.links.n >= folderLinksMax {
+		return
+	}
+	if rv.links.m == nil {
+		rv.links.m = map[string]map[string]folderLink{}
+	}
+	d := rv.links.m[dir]
+	if d == nil {
+		d = map[string]folderLink{}
+		rv.links.m[strings.Clone(dir)] = d
+	}
+	if _, had := d[string(escaped)]; !had {
+		d[string(escaped)] = folderLink{href: href, keep: keep}
+		rv.links.n++
+	}
 }
 
 // href is the relative link from the page stored at file to r.

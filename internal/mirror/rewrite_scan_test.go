@@ -1,8 +1,12 @@
 package mirror
 
 import (
+	"bytes"
+	"net/url"
+	"path"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -55,4 +59,38 @@ func FuzzFindAttrs(f *testing.F) {
 			t.Fatalf("findAttrs(%q) = %v, want %v", in, got, want)
 		}
 	})
+}
+
+// A shared link is rewritten once per folder: the same bytes as resolving
+// it every time, on pages in folders at other depths too, and found is
+// told of it once per folder.
+func TestFolderLinksRewriteAsResolved(t *testing.T) {
+	page := []byte(`<a href="/incidents">x</a> <a href="/ur/stats">y</a> <a href="https://example.org/a">z</a>` +
+		` <a href="/incidents/PK-2024-0001">own</a> <a href="/admin">staff</a> <form action="/incidents"></form> <a href="/data?x=&amp;y">q</a>`)
+	shared := &resolver{filters: map[string]bool{"country": true}} // one for every page, as in a build
+	folders := map[string]bool{}
+	for _, file := range []string{"index.html", "incidents/PK-2024/PK-2024-0001.html", "ur/incidents/PK-2024/PK-2024-0002.html",
+		"incidents/PK-2024/PK-2024-0003.html", "stats.html"} {
+		base := &url.URL{Path: "/" + strings.TrimSuffix(file, ".html")}
+		fresh := &resolver{filters: map[string]bool{"country": true}}
+		var want bytes.Buffer
+		wantBody := string(fresh.rewriteHTML(&want, page, base, file, func(resolved) {}))
+		var buf bytes.Buffer
+		var first, second int
+		got := string(shared.rewriteHTML(&buf, page, base, file, func(resolved) { first++ }))
+		again := string(shared.rewriteHTML(&buf, page, base, file, func(resolved) { second++ }))
+		if got != wantBody || again != wantBody {
+			t.Errorf("%s: rewritten with the folder's links\n%s\n%s\nwant\n%s", file, got, again, wantBody)
+		}
+		// /incidents, /ur/stats, /admin and /data?x=&y are shared: found
+		// on the folder's first page only.
+		wantFirst := 6
+		if folders[path.Dir(file)] {
+			wantFirst = 2
+		}
+		folders[path.Dir(file)] = true
+		if first != wantFirst || second != 2 {
+			t.Errorf("%s: found %d links, then %d; want %d, then 2", file, first, second, wantFirst)
+		}
+	}
 }
