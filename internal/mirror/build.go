@@ -447,8 +447,6 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		m.LogRoot = base64.StdEncoding.EncodeToString(cp.Hash[:])
 		m.Checkpoint = string(note)
 	}
-	// cur is this build's files; the previous build's others are carried
-	// over (carry) as its manifest has them.
 	for _, pg := range b.pages {
 		if pg.body != nil { // generated pages and placeholders
 			if err := b.store(pg); err != nil {
@@ -459,6 +457,8 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := b.files.wait(); err != nil {
 		return nil, err
 	}
+	// cur is this build's files; the previous build's others are carried
+	// over (carry) as its manifest has them.
 	cur := b.entries
 	res.Written = append(res.Written, b.written...)
 	for file, e := range b.kept {
