@@ -52,14 +52,14 @@ func newFileTable(files []byte) (*fileTable, bool) {
 			return nil, false
 		}
 		i += len(name) + 2
-		close := bytes.IndexByte(files[i:], '}')
-		if close < 0 {
+		end := bytes.IndexByte(files[i:], '}')
+		if end < 0 {
 			return nil, false
 		}
-		if !parseEntryValue(files[i:i+close+1], nil) {
+		if !parseEntryValue(files[i:i+end+1], nil) {
 			return nil, false
 		}
-		i += close + 1
+		i += end + 1
 		// The names alias raw, which is never written to: no copy of
 		// 455,000 strings.
 		s := unsafe.String(unsafe.SliceData(name), len(name))

@@ -3,7 +3,9 @@ package mirror
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -38,5 +40,26 @@ func TestBuildMemoryLimit(t *testing.T) {
 	}
 	if l := buildMemoryLimit(); l < 3<<30 || l < physicalMemory()/4 {
 		t.Errorf("memory limit %d with %d bytes of memory", l, physicalMemory())
+	}
+}
+
+// raiseGC raises GOGC within a memory limit and puts both back; a higher
+// GOGC is left alone.
+func TestRaiseGC(t *testing.T) {
+	gogc := func() int { p := debug.SetGCPercent(100); debug.SetGCPercent(p); return p }
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	restore := raiseGC()
+	if gogc() != buildGCPercent || debug.SetMemoryLimit(-1) != buildMemoryLimit() {
+		t.Errorf("raised: GOGC %d, limit %d", gogc(), debug.SetMemoryLimit(-1))
+	}
+	restore()
+	if gogc() != 100 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Errorf("restored: GOGC %d, limit %d", gogc(), debug.SetMemoryLimit(-1))
+	}
+	debug.SetGCPercent(800)
+	raiseGC()()
+	if gogc() != 800 {
+		t.Errorf("GOGC 800 became %d", gogc())
 	}
 }
