@@ -162,14 +162,26 @@ func (b *builder) sameBlock(lp listPages, q url.Values, before, after []string) 
 // ("" the unfiltered one, "country=PK" a filter's), as the search index
 // groups them (lists.add does the same for a full build).
 func groupRefs(items []IndexItem, params []string) map[string][]string {
-	out := map[string][]string{}
+	all := make([]string, len(items))
+	// The lists by (parameter, value): a key made once per list, not once
+	// per incident (400,000 strings at 100,000 incidents).
+	lists := map[[2]string]*[]string{}
 	for i := range items {
 		ref := items[i].Ref
-		out[""] = append(out[""], ref)
+		all[i] = ref
 		filterValues(&items[i], params, func(param, value string) {
-			k := param + "=" + value
-			out[k] = append(out[k], ref)
+			l := lists[[2]string{param, value}]
+			if l == nil {
+				l = new([]string)
+				lists[[2]string{param, value}] = l
+			}
+			*l = append(*l, ref)
 		})
+	}
+	out := make(map[string][]string, len(lists)+1)
+	out[""] = all
+	for k, l := range lists {
+		out[k[0]+"="+k[1]] = *l
 	}
 	return out
 }
@@ -186,7 +198,7 @@ func filterValues(it *IndexItem, params []string, fn func(param, value string)) 
 			}
 		case "year":
 			if it.Year > 0 {
-				fn(p, strconv.Itoa(it.Year))
+				fn(p, yearString(it.Year))
 			}
 		case "category":
 			for j, c := range it.Categories {
@@ -196,6 +208,22 @@ func filterValues(it *IndexItem, params []string, fn func(param, value string)) 
 			}
 		}
 	}
+}
+
+// years are the strings of the years 1900–2099, made once: filterValues
+// runs for every incident of the index, twice in an incremental build.
+var years = func() (out [200]string) {
+	for i := range out {
+		out[i] = strconv.Itoa(1900 + i)
+	}
+	return out
+}()
+
+func yearString(y int) string {
+	if y >= 1900 && y < 2100 {
+		return years[y-1900]
+	}
+	return strconv.Itoa(y)
 }
 
 // sameKeys reports whether a and b have the same keys with prefix.

@@ -32,12 +32,15 @@ type IndexItem struct {
 // addGenerated adds the search index, the search page and the about page.
 func (b *builder) addGenerated(ctx context.Context, cp ledger.Checkpoint, note []byte) error {
 	items := b.index
-	idx := appendIndexItems(nil, items)
-	b.pages[IndexFile] = &page{file: IndexFile, body: append(idx, '\n')}
 	// The same index as a script, because browsers refuse to fetch a JSON
-	// file from a file:// page but do run a script beside it.
-	js := append([]byte("window.PRESSWATCH_INDEX="), idx...)
-	b.pages["search/index.js"] = &page{file: "search/index.js", body: append(js, ";\n"...)}
+	// file from a file:// page but do run a script beside it: one buffer,
+	// the JSON file a slice of the script's.
+	const prefix = "window.PRESSWATCH_INDEX="
+	js := appendIndexItems([]byte(prefix), items)
+	idx := js[len(prefix):]
+	js = append(js, ";\n"...)
+	b.pages[IndexFile] = &page{file: IndexFile, body: append(idx[:len(idx):len(idx)], '\n')}
+	b.pages["search/index.js"] = &page{file: "search/index.js", body: js}
 	b.pages[SearchScript] = &page{file: SearchScript, body: []byte(searchJS)}
 
 	// Script-free fallback: the pre-rendered filter pages.
