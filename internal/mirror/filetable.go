@@ -243,6 +243,9 @@ func (t *fileTable) entry(i int) FileEntry {
 // dep returns entry i's Dep without decoding the rest (the bytes alias
 // raw: valid while the table is).
 func (t *fileTable) dep(i int) string {
+	if t.escaped {
+		return t.entry(i).Dep
+	}
 	v := t.raw[t.at[i]:t.end[i]]
 	k := bytes.Index(v, []byte(`,"dep":"`))
 	if k < 0 {
@@ -250,17 +253,14 @@ func (t *fileTable) dep(i int) string {
 	}
 	d := v[k+len(`,"dep":"`):]
 	d = d[:bytes.IndexByte(d, '"')]
-	if t.escaped {
-		return t.entry(i).Dep
-	}
 	return unsafe.String(unsafe.SliceData(d), len(d))
 }
 
 // encoded returns entry i as the manifest has it.
 func (t *fileTable) encoded(i int) []byte { return t.raw[t.at[i]:t.end[i]] }
 
-// Map decodes every entry (for callers that need a Manifest).
-func (t *fileTable) Map() map[string]FileEntry {
+// decodeAll decodes every entry (for callers that need a Manifest).
+func (t *fileTable) decodeAll() map[string]FileEntry {
 	m := make(map[string]FileEntry, t.len())
 	for i, name := range t.names {
 		m[strings.Clone(name)] = t.entry(i)

@@ -166,7 +166,7 @@ func decodeCompactManifest(b []byte) (*Manifest, bool) {
 	if !ok {
 		return nil, false
 	}
-	m.Files = t.Map()
+	m.Files = t.decodeAll()
 	return m, true
 }
 
